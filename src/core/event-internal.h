@@ -1,0 +1,244 @@
+/*
+ * Vigil: a clean-room libevent 2.1 for Linux.
+ *
+ * event-internal.h: the event base, its maps and queues, and the backend
+ * interface.  Shared by the core's files; never installed.
+ */
+#ifndef VIGIL_EVENT_INTERNAL_H
+#define VIGIL_EVENT_INTERNAL_H
+
+/* The C library's queue macros first, so the public headers use them. */
+#include <sys/queue.h>
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "log-internal.h"
+
+/*
+ * How a callback on an active queue is run (struct event_callback's
+ * evcb_closure).
+ */
+enum vg_closure {
+    VG_CLOSURE_EVENT = 0,        /* a plain event: callback(fd, res, arg) */
+    VG_CLOSURE_SIGNAL = 1,       /* a signal event: callback ev_ncalls times */
+    VG_CLOSURE_PERSIST = 2,      /* a persistent event: reschedule, call */
+    VG_CLOSURE_CB_SELF = 3,      /* a bare event_callback: selfcb(cb, arg) */
+    VG_CLOSURE_CB_FINALIZE = 4,  /* a bare event_callback being finalized */
+    VG_CLOSURE_FINALIZE = 5,     /* an event being finalized */
+    VG_CLOSURE_FINALIZE_FREE = 6 /* an event finalized, then freed */
+};
+
+/* ev_res bit for a finalizing event (libevent's EV_FINALIZE). */
+#define VG_EV_IO_MASK (EV_READ | EV_WRITE | EV_CLOSED)
+
+/* Microseconds on the monotonic clock. */
+typedef int64_t vg_usec_t;
+
+/*
+ * The backend interface: one const table per backend.  The core keeps, per
+ * fd, what the backend currently watches and what the events want, and
+ * calls change() with both; the backend turns that into its own calls.
+ */
+struct vg_backend {
+    const char *name;
+    /* Makes the backend's state for base; NULL if it cannot run here. */
+    void *(*init)(struct event_base *base);
+    /* Makes the backend watch new (EV_READ|EV_WRITE|EV_CLOSED|EV_ET) on fd
+     * instead of old.  *slot_data is one int of per-fd scratch the backend
+     * owns (the poll backend keeps its array index there).  0 or -1. */
+    int (*change)(struct event_base *base, int fd, short old_events,
+                  short new_events, int *slot_data);
+    /* Waits up to *tv (NULL: forever) and activates what became ready
+     * through vg_evmap_io_active().  0, or -1 on failure. */
+    int (*dispatch)(struct event_base *base, const struct timeval *tv);
+    /* Frees the backend's state. */
+    void (*dealloc)(struct event_base *base);
+    /* Must be rebuilt in a forked child (event_reinit). */
+    int need_reinit;
+    /* EV_FEATURE_* the backend provides. */
+    int features;
+};
+
+extern const struct vg_backend vg_backend_epoll;
+extern const struct vg_backend vg_backend_poll;
+extern const struct vg_backend vg_backend_select;
+
+/* What the core knows of one fd. */
+struct vg_fdslot {
+    LIST_HEAD(vg_fd_events, event) events;
+    uint16_t nread;   /* events wanting EV_READ */
+    uint16_t nwrite;  /* events wanting EV_WRITE */
+    uint16_t nclose;  /* events wanting EV_CLOSED */
+    uint16_t net;     /* events asking for EV_ET */
+    short registered; /* what the backend watches now */
+    int backend_data; /* the backend's per-fd scratch */
+    int change_pos;   /* index in the changelist, or -1 */
+};
+
+/* What the core knows of one signal number. */
+struct vg_sigslot {
+    LIST_HEAD(vg_sig_events, event) events;
+    int count;
+};
+
+/* A heap entry: the expiry is copied next to the event pointer so that
+ * comparisons never touch the event. */
+struct vg_heap_entry {
+    vg_usec_t key;
+    struct event *ev;
+};
+
+/* Events sharing one duration, kept in expiry order (O(1) add). */
+struct vg_common_timeout {
+    TAILQ_HEAD(vg_ct_events, event) events;
+    struct timeval duration; /* the encoded handle given to the user */
+    struct event timer;      /* internal: fires at the head's expiry */
+    struct event_base *base;
+};
+
+/* event_base_once's bookkeeping. */
+struct vg_once {
+    LIST_ENTRY(vg_once) next;
+    struct event ev;
+    event_callback_fn cb;
+    void *arg;
+};
+
+TAILQ_HEAD(vg_callback_queue, event_callback);
+
+/* The base's signal machinery (signal.c). */
+struct vg_signal_state {
+    int pipe[2];             /* the handler writes signal numbers here */
+    struct event reader;     /* internal persistent read event on pipe[0] */
+    int reader_added;        /* reader is in the fd map */
+    int nsignals;            /* signal numbers with a handler installed */
+    struct sigaction *saved; /* previous handlers, NSIG entries, or NULL */
+};
+
+struct event_config_entry {
+    TAILQ_ENTRY(event_config_entry) next;
+    char *avoid_method;
+};
+
+struct event_config {
+    TAILQ_HEAD(vg_cfg_avoid, event_config_entry) entries;
+    int n_cpus_hint;
+    struct timeval max_dispatch_interval; /* tv_sec -1: none */
+    int max_dispatch_callbacks;
+    int limit_callbacks_after_prio;
+    enum event_method_feature require_features;
+    enum event_base_config_flag flags;
+};
+
+struct event_base {
+    const struct vg_backend *backend;
+    void *backend_state;
+    int flags; /* enum event_base_config_flag */
+
+    /* fd and signal maps. */
+    struct vg_fdslot *fds;
+    int nfds;
+    struct vg_sigslot sigs[NSIG];
+    struct vg_signal_state sig;
+
+    /* Changelist: fds whose wanted events changed since the last
+     * dispatch (used by epoll when EPOLL_USE_CHANGELIST is on). */
+    int use_changelist;
+    int *changes;
+    int nchanges;
+    int changes_cap;
+
+    /* Timers. */
+    struct vg_heap_entry *heap;
+    unsigned heap_n;
+    unsigned heap_cap;
+    struct vg_common_timeout **common_timeouts;
+    int n_common_timeouts;
+
+    /* Active queues, one per priority, and the ones activated for the
+     * next iteration. */
+    struct vg_callback_queue *activequeues;
+    int nactivequeues;
+    struct vg_callback_queue active_later;
+    int n_active; /* callbacks on any active queue */
+    int n_active_later;
+
+    /* Dispatch limits (event_config_set_max_dispatch_interval). */
+    vg_usec_t max_dispatch_usec; /* < 0: none */
+    int max_dispatch_callbacks;
+    int limit_callbacks_after_prio;
+
+    /* Counts for event_base_get_num_events / get_max_events. */
+    int event_count;
+    int event_count_max;
+    int event_count_active;
+    int event_count_active_max;
+    int virtual_event_count;
+    int virtual_event_count_max;
+
+    /* Loop state. */
+    int running_loop;
+    int event_gotterm;
+    int event_break;
+    int event_continue;
+    int event_running_priority;
+    struct event_callback *current_event;
+
+    /* Time: the monotonic clock in use, the cached "now" (0: no cache),
+     * and wall-clock minus monotonic, refreshed now and then. */
+    clockid_t clock;
+    vg_usec_t tv_cache;
+    struct timeval tv_clock_diff;
+    vg_usec_t last_clock_diff_update;
+
+    LIST_HEAD(vg_once_list, vg_once) once_events;
+};
+
+/* The base event_init() made, used by the 1.x calls (event_compat.h). */
+extern struct event_base *vg_current_base;
+
+/* event.c, for the backends and the signal code. */
+void vg_evmap_io_active(struct event_base *base, int fd, short events);
+void vg_evmap_signal_active(struct event_base *base, int signo, int ncalls);
+struct vg_fdslot *vg_evmap_slot(struct event_base *base, int fd);
+
+/* signal.c. */
+int vg_signal_init(struct event_base *base);
+int vg_signal_add(struct event_base *base, int signo);
+int vg_signal_del(struct event_base *base, int signo);
+void vg_signal_dealloc(struct event_base *base);
+int vg_signal_reinit(struct event_base *base);
+void vg_signal_global_shutdown(void);
+
+/* Deferred callbacks, for evbuffers and bufferevents. */
+void vg_event_callback_init(struct event_base *base, struct event_callback *cb,
+                            void (*fn)(struct event_callback *, void *),
+                            void *arg, int priority);
+int vg_event_callback_activate(struct event_base *base,
+                               struct event_callback *cb);
+int vg_event_callback_activate_later(struct event_base *base,
+                                     struct event_callback *cb);
+int vg_event_callback_cancel(struct event_base *base,
+                             struct event_callback *cb);
+
+/* Reads the base's clock (the cached value inside a loop iteration). */
+vg_usec_t vg_base_now(struct event_base *base);
+
+static inline vg_usec_t
+vg_tv_to_usec(const struct timeval *tv)
+{
+    return (vg_usec_t)tv->tv_sec * 1000000 + tv->tv_usec;
+}
+
+static inline void
+vg_usec_to_tv(vg_usec_t us, struct timeval *tv)
+{
+    tv->tv_sec = (time_t)(us / 1000000);
+    tv->tv_usec = (suseconds_t)(us % 1000000);
+}
+
+#endif

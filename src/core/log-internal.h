@@ -1,0 +1,48 @@
+/*
+ * Vigil: a clean-room libevent 2.1 for Linux.
+ *
+ * log-internal.h: messages to the user's log callback (or stderr), the
+ * fatal path, and the always-on assertion.
+ */
+#ifndef VIGIL_LOG_INTERNAL_H
+#define VIGIL_LOG_INTERNAL_H
+
+#include <event2/util.h>
+
+#define VG_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define VG_NORETURN __attribute__((noreturn))
+
+/* Which debug messages are on (event_enable_debug_logging). */
+extern ev_uint32_t vg_log_debug_mask;
+
+/* A warning, followed by ": " and strerror(errno). */
+void vg_log_warn(const char *fmt, ...) VG_PRINTF(1, 2);
+/* A warning. */
+void vg_log_warnx(const char *fmt, ...) VG_PRINTF(1, 2);
+/* An informational message. */
+void vg_log_msgx(const char *fmt, ...) VG_PRINTF(1, 2);
+/* A debug message, formatted only when debug logging is on. */
+void vg_log_debugx_(const char *fmt, ...) VG_PRINTF(1, 2);
+#define vg_log_debugx(...)               \
+    do {                                 \
+        if (vg_log_debug_mask)           \
+            vg_log_debugx_(__VA_ARGS__); \
+    } while (0)
+
+/* An error the library cannot continue after: logs it, calls the user's
+ * fatal callback, and exits with code (or aborts for VG_ERR_ABORT). */
+void vg_log_errx(int code, const char *fmt, ...) VG_PRINTF(2, 3) VG_NORETURN;
+
+/* The exit code that makes the fatal path abort() rather than exit(). */
+#define VG_ERR_ABORT ((int)0xdeaddead)
+
+/* The assertion that stays in release builds: a broken invariant goes
+ * through the user's fatal callback, then abort(). */
+#define VG_ASSERT(cond)                                                 \
+    do {                                                                \
+        if (__builtin_expect(!(cond), 0))                               \
+            vg_log_errx(VG_ERR_ABORT, "%s:%d: %s: assertion %s failed", \
+                        __FILE__, __LINE__, __func__, #cond);           \
+    } while (0)
+
+#endif

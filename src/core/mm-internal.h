@@ -1,0 +1,37 @@
+/*
+ * Vigil: a clean-room libevent 2.1 for Linux.
+ *
+ * mm-internal.h: every allocation Vigil makes goes through these, so that
+ * event_set_mem_functions() replaces them all.  Sizes are checked for
+ * overflow here, once, rather than at every call site.
+ */
+#ifndef VIGIL_MM_INTERNAL_H
+#define VIGIL_MM_INTERNAL_H
+
+#include <stddef.h>
+
+/* Allocates size bytes.  Returns NULL with errno ENOMEM on failure, and
+ * NULL for size 0 (callers never ask for nothing). */
+void *vg_mm_malloc(size_t size);
+
+/* Allocates a zeroed array of count elements of size bytes each.  Returns
+ * NULL (errno ENOMEM) on failure or if count * size overflows. */
+void *vg_mm_calloc(size_t count, size_t size);
+
+/* Resizes ptr (which may be NULL) to size bytes.  On failure returns NULL
+ * with errno ENOMEM and leaves ptr untouched. */
+void *vg_mm_realloc(void *ptr, size_t size);
+
+/* Resizes ptr to count * size bytes, failing cleanly on overflow. */
+void *vg_mm_reallocarray(void *ptr, size_t count, size_t size);
+
+/* Returns a copy of the NUL-terminated string s, or NULL. */
+char *vg_mm_strdup(const char *s);
+
+/* Returns a NUL-terminated copy of the first len bytes of s, or NULL. */
+char *vg_mm_strndup(const char *s, size_t len);
+
+/* Frees ptr; NULL is allowed. */
+void vg_mm_free(void *ptr);
+
+#endif
