@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "log-internal.h"
+#include "thread-internal.h"
 
 /*
  * How a callback on an active queue is run (struct event_callback's
@@ -196,7 +197,32 @@ struct event_base {
     vg_usec_t last_clock_diff_update;
 
     LIST_HEAD(vg_once_list, vg_once) once_events;
+
+    /* Threads (event2/thread.h).  The base lock (NULL when the program
+     * set up no locking, or for EVENT_BASE_FLAG_NOLOCK) guards everything
+     * above; the loop releases it only while the backend waits and while
+     * a callback runs.  event_del() from another thread waits on
+     * current_event_cond for a running callback to return. */
+    void *th_base_lock;
+    void *current_event_cond;
+    int current_event_waiters;
+    unsigned long th_owner_id; /* the thread running the loop */
+    int th_notify_fd;          /* eventfd that wakes the loop, or -1 */
+    struct event th_notify;
+    int is_notify_pending;
 };
+
+#define BASE_LOCK(base) vg_lock((base)->th_base_lock)
+#define BASE_UNLOCK(base) vg_unlock((base)->th_base_lock)
+
+/* Whether a change made now must wake the loop: it runs in another
+ * thread and may be asleep in the backend. */
+#define BASE_NEEDS_NOTIFY(base)                           \
+    ((base)->running_loop && (base)->th_notify_fd >= 0 && \
+     (base)->th_owner_id != vg_thread_id())
+
+/* Wakes the loop of base (the lock is held). */
+void vg_base_notify(struct event_base *base);
 
 /* The base event_init() made, used by the 1.x calls (event_compat.h). */
 extern struct event_base *vg_current_base;
@@ -212,6 +238,7 @@ int vg_signal_add(struct event_base *base, int signo);
 int vg_signal_del(struct event_base *base, int signo);
 void vg_signal_dealloc(struct event_base *base);
 int vg_signal_reinit(struct event_base *base);
+void vg_signal_claim(struct event_base *base);
 void vg_signal_global_shutdown(void);
 
 /* Deferred callbacks, for evbuffers and bufferevents. */

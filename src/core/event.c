@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -121,10 +122,11 @@ debug_note_setup(const struct event *ev)
 
     if (!debug_mode_on)
         return;
+    vg_lock(vg_global_lock);
     e = debug_find(ev);
     if (e != NULL) {
         e->added = 0;
-        return;
+        goto done;
     }
     if ((debug_used + 1) * 4 >= debug_cap * 3 && debug_grow() < 0)
         vg_log_errx(VG_ERR_ABORT, "debug mode: out of memory");
@@ -136,6 +138,8 @@ debug_note_setup(const struct event *ev)
         debug_used++;
     debug_table[i].ev = ev;
     debug_table[i].added = 0;
+done:
+    vg_unlock(vg_global_lock);
 }
 
 static void
@@ -145,9 +149,11 @@ debug_note_teardown(const struct event *ev)
 
     if (!debug_mode_on)
         return;
+    vg_lock(vg_global_lock);
     e = debug_find(ev);
     if (e != NULL)
         e->ev = DEBUG_TOMB;
+    vg_unlock(vg_global_lock);
 }
 
 static void
@@ -157,18 +163,25 @@ debug_note_added(const struct event *ev, int added)
 
     if (!debug_mode_on)
         return;
+    vg_lock(vg_global_lock);
     e = debug_find(ev);
     if (e != NULL)
         e->added = added;
+    vg_unlock(vg_global_lock);
 }
 
 /* Dies unless ev was assigned. */
 static void
 debug_assert_setup(const struct event *ev, const char *what)
 {
+    int found;
+
     if (!debug_mode_on)
         return;
-    if (debug_find(ev) == NULL)
+    vg_lock(vg_global_lock);
+    found = debug_find(ev) != NULL;
+    vg_unlock(vg_global_lock);
+    if (!found)
         vg_log_errx(VG_ERR_ABORT,
                     "%s called on a non-initialized event %p"
                     " (events: 0x%x, fd: %d, flags: 0x%x)",
@@ -181,11 +194,15 @@ static void
 debug_assert_not_added(const struct event *ev, const char *what)
 {
     struct debug_entry *e;
+    int added;
 
     if (!debug_mode_on)
         return;
+    vg_lock(vg_global_lock);
     e = debug_find(ev);
-    if (e != NULL && e->added)
+    added = e != NULL && e->added;
+    vg_unlock(vg_global_lock);
+    if (added)
         vg_log_errx(VG_ERR_ABORT,
                     "%s called on an already added event %p"
                     " (events: 0x%x, fd: %d, flags: 0x%x)",
@@ -471,11 +488,13 @@ common_timeout_fire(evutil_socket_t fd, short what, void *arg)
 {
     struct vg_common_timeout *ct = arg;
     struct event_base *base = ct->base;
-    vg_usec_t now = vg_base_now(base);
+    vg_usec_t now;
     struct event *ev;
 
     (void)fd;
     (void)what;
+    BASE_LOCK(base);
+    now = vg_base_now(base);
     while ((ev = TAILQ_FIRST(&ct->events)) != NULL) {
         if (tv_plain_usec(&ev->ev_timeout) > now)
             break;
@@ -483,18 +502,33 @@ common_timeout_fire(evutil_socket_t fd, short what, void *arg)
         event_active_internal(ev, EV_TIMEOUT, 1);
     }
     common_timeout_schedule(ct);
+    BASE_UNLOCK(base);
 }
+
+static const struct timeval *
+init_common_timeout(struct event_base *base, const struct timeval *duration);
 
 const struct timeval *
 event_base_init_common_timeout(struct event_base *base,
                                const struct timeval *duration)
 {
+    const struct timeval *result;
+
+    if (base == NULL || duration == NULL)
+        return NULL;
+    BASE_LOCK(base);
+    result = init_common_timeout(base, duration);
+    BASE_UNLOCK(base);
+    return result;
+}
+
+static const struct timeval *
+init_common_timeout(struct event_base *base, const struct timeval *duration)
+{
     struct vg_common_timeout *ct, **nt;
     struct timeval d;
     int i;
 
-    if (base == NULL || duration == NULL)
-        return NULL;
     d = *duration;
     if (d.tv_usec >= 1000000 || d.tv_usec < 0) {
         if (is_common_timeout(&d, base))
@@ -765,6 +799,10 @@ vg_evmap_signal_active(struct event_base *base, int signo, int ncalls)
 static void
 queue_insert_active(struct event_base *base, struct event_callback *cb)
 {
+    /* An event assigned before event_base_priority_init() shrank the
+     * queues keeps a priority that may no longer exist. */
+    if (cb->evcb_pri >= base->nactivequeues)
+        cb->evcb_pri = (ev_uint8_t)(base->nactivequeues - 1);
     cb->evcb_flags |= EVLIST_ACTIVE;
     base->n_active++;
     count_active(base, cb, 1);
@@ -807,6 +845,8 @@ make_later_events_active(struct event_base *base)
         TAILQ_REMOVE(&base->active_later, cb, evcb_active_next);
         cb->evcb_flags &= ~EVLIST_ACTIVE_LATER;
         base->n_active_later--;
+        if (cb->evcb_pri >= base->nactivequeues)
+            cb->evcb_pri = (ev_uint8_t)(base->nactivequeues - 1);
         cb->evcb_flags |= EVLIST_ACTIVE;
         base->n_active++;
         TAILQ_INSERT_TAIL(&base->activequeues[cb->evcb_pri], cb,
@@ -960,34 +1000,79 @@ event_del_internal(struct event *ev)
 int
 event_add(struct event *ev, const struct timeval *tv)
 {
+    struct event_base *base;
+    int rc;
+
     if (ev == NULL || ev->ev_base == NULL) {
         vg_log_warnx("%s: event has no event_base set.", __func__);
         return -1;
     }
+    base = ev->ev_base;
+    BASE_LOCK(base);
     debug_assert_setup(ev, "event_add");
-    return event_add_internal(ev, tv, 0);
+    rc = event_add_internal(ev, tv, 0);
+    if (rc == 0 && BASE_NEEDS_NOTIFY(base))
+        vg_base_notify(base);
+    BASE_UNLOCK(base);
+    return rc;
+}
+
+enum del_mode {
+    DEL_AUTO,
+    DEL_BLOCK,
+    DEL_NOBLOCK
+};
+
+static int
+event_del_public(struct event *ev, enum del_mode mode, const char *what)
+{
+    struct event_base *base;
+    int rc;
+
+    if (ev == NULL)
+        return -1;
+    base = ev->ev_base;
+    if (base == NULL) {
+        vg_log_warnx("%s: event has no event_base set.", what);
+        return -1;
+    }
+    BASE_LOCK(base);
+    debug_assert_setup(ev, what);
+    /* An event whose callback runs in the loop's thread right now is
+     * waited for, so that the caller may free what the callback uses;
+     * events made with EV_FINALIZE opt out (they use event_finalize). */
+    if (mode == DEL_BLOCK ||
+        (mode == DEL_AUTO && !(ev->ev_events & EV_FINALIZE))) {
+        while (base->current_event == &ev->ev_evcallback &&
+               base->current_event_cond != NULL &&
+               base->th_owner_id != vg_thread_id()) {
+            base->current_event_waiters++;
+            vg_cond_wait(base->current_event_cond, base->th_base_lock, NULL);
+        }
+    }
+    rc = event_del_internal(ev);
+    if (rc == 0 && BASE_NEEDS_NOTIFY(base))
+        vg_base_notify(base);
+    BASE_UNLOCK(base);
+    return rc;
 }
 
 int
 event_del(struct event *ev)
 {
-    if (ev == NULL)
-        return -1;
-    debug_assert_setup(ev, "event_del");
-    return event_del_internal(ev);
+    return event_del_public(ev, DEL_AUTO, "event_del");
 }
 
 int
 event_del_block(struct event *ev)
 {
-    /* Without threads nothing else can be running ev's callback. */
-    return event_del(ev);
+    return event_del_public(ev, DEL_BLOCK, "event_del_block");
 }
 
 int
 event_del_noblock(struct event *ev)
 {
-    return event_del(ev);
+    return event_del_public(ev, DEL_NOBLOCK, "event_del_noblock");
 }
 
 int
@@ -997,11 +1082,13 @@ event_remove_timer(struct event *ev)
         vg_log_warnx("%s: event has no event_base set.", __func__);
         return -1;
     }
+    BASE_LOCK(ev->ev_base);
     debug_assert_setup(ev, "event_remove_timer");
     if (ev->ev_evcallback.evcb_flags & EVLIST_TIMEOUT) {
         timeout_remove(ev->ev_base, ev);
         evutil_timerclear(&ev->ev_.ev_io.ev_timeout);
     }
+    BASE_UNLOCK(ev->ev_base);
     return 0;
 }
 
@@ -1012,8 +1099,12 @@ event_active(struct event *ev, int res, short ncalls)
         vg_log_warnx("%s: event has no event_base set.", __func__);
         return;
     }
+    BASE_LOCK(ev->ev_base);
     debug_assert_setup(ev, "event_active");
     event_active_internal(ev, res, ncalls);
+    if (BASE_NEEDS_NOTIFY(ev->ev_base))
+        vg_base_notify(ev->ev_base);
+    BASE_UNLOCK(ev->ev_base);
 }
 
 int
@@ -1028,6 +1119,7 @@ event_pending(const struct event *ev, short events, struct timeval *tv)
         vg_log_warnx("%s: event has no event_base set.", __func__);
         return 0;
     }
+    BASE_LOCK(ev->ev_base);
     debug_assert_setup(ev, "event_pending");
     evflags = ev->ev_evcallback.evcb_flags;
     if (evflags & EVLIST_INSERTED)
@@ -1042,6 +1134,7 @@ event_pending(const struct event *ev, short events, struct timeval *tv)
 
         vg_usec_to_tv(at + vg_tv_to_usec(&ev->ev_base->tv_clock_diff), tv);
     }
+    BASE_UNLOCK(ev->ev_base);
     return flags & events;
 }
 
@@ -1137,8 +1230,11 @@ event_finalize_internal(unsigned flags, struct event *ev,
         return -1;
     debug_assert_setup(ev,
                        free_after ? "event_free_finalize" : "event_finalize");
-    if (ev->ev_evcallback.evcb_flags & EVLIST_FINALIZING)
+    BASE_LOCK(ev->ev_base);
+    if (ev->ev_evcallback.evcb_flags & EVLIST_FINALIZING) {
+        BASE_UNLOCK(ev->ev_base);
         return -1;
+    }
     event_del_internal(ev);
     ev->ev_evcallback.evcb_closure =
         (ev_uint8_t)(free_after ? VG_CLOSURE_FINALIZE_FREE
@@ -1146,6 +1242,9 @@ event_finalize_internal(unsigned flags, struct event *ev,
     ev->ev_evcallback.evcb_cb_union.evcb_evfinalize = cb;
     event_active_internal(ev, EV_FINALIZE, 1);
     ev->ev_evcallback.evcb_flags |= EVLIST_FINALIZING;
+    if (BASE_NEEDS_NOTIFY(ev->ev_base))
+        vg_base_notify(ev->ev_base);
+    BASE_UNLOCK(ev->ev_base);
     return 0;
 }
 
@@ -1165,14 +1264,19 @@ event_free_finalize(unsigned flags, struct event *ev,
 int
 event_priority_set(struct event *ev, int priority)
 {
+    int rc = -1;
+
     debug_assert_setup(ev, "event_priority_set");
-    if (ev->ev_evcallback.evcb_flags & EVLIST_ACTIVE)
+    if (ev->ev_base == NULL)
         return -1;
-    if (priority < 0 || ev->ev_base == NULL ||
-        priority >= ev->ev_base->nactivequeues)
-        return -1;
-    ev->ev_evcallback.evcb_pri = (ev_uint8_t)priority;
-    return 0;
+    BASE_LOCK(ev->ev_base);
+    if (!(ev->ev_evcallback.evcb_flags & EVLIST_ACTIVE) && priority >= 0 &&
+        priority < ev->ev_base->nactivequeues) {
+        ev->ev_evcallback.evcb_pri = (ev_uint8_t)priority;
+        rc = 0;
+    }
+    BASE_UNLOCK(ev->ev_base);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1251,10 +1355,13 @@ static void
 once_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct vg_once *once = arg;
+    struct event_base *base = once->ev.ev_base;
     event_callback_fn cb = once->cb;
     void *cbarg = once->arg;
 
+    BASE_LOCK(base);
     LIST_REMOVE(once, next);
+    BASE_UNLOCK(base);
     debug_note_teardown(&once->ev);
     vg_mm_free(once);
     cb(fd, what, cbarg);
@@ -1286,14 +1393,19 @@ event_base_once(struct event_base *base, evutil_socket_t fd, short events,
         event_assign(&once->ev, base, fd, events & VG_EV_IO_MASK, once_cb,
                      once);
     }
+    BASE_LOCK(base);
     if (activate) {
         event_active_internal(&once->ev, EV_TIMEOUT, 1);
     } else if (event_add_internal(&once->ev, tv, 0) < 0) {
+        BASE_UNLOCK(base);
         debug_note_teardown(&once->ev);
         vg_mm_free(once);
         return -1;
     }
     LIST_INSERT_HEAD(&base->once_events, once, next);
+    if (BASE_NEEDS_NOTIFY(base))
+        vg_base_notify(base);
+    BASE_UNLOCK(base);
     return 0;
 }
 
@@ -1348,6 +1460,84 @@ vg_event_callback_cancel(struct event_base *base, struct event_callback *cb)
         return 1;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Waking a loop that sleeps in another thread.                        */
+
+static void
+notify_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct event_base *base = arg;
+    uint64_t count;
+
+    (void)what;
+    while (read(fd, &count, sizeof(count)) > 0)
+        ;
+    BASE_LOCK(base);
+    base->is_notify_pending = 0;
+    BASE_UNLOCK(base);
+}
+
+void
+vg_base_notify(struct event_base *base)
+{
+    uint64_t one = 1;
+    ssize_t n;
+
+    if (base->th_notify_fd < 0 || base->is_notify_pending)
+        return;
+    base->is_notify_pending = 1;
+    n = write(base->th_notify_fd, &one, sizeof(one));
+    (void)n;
+}
+
+static int
+make_notifiable(struct event_base *base)
+{
+    int fd;
+
+    if (base->th_notify_fd >= 0)
+        return 0;
+    fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (fd < 0) {
+        vg_log_warn("%s: eventfd", __func__);
+        return -1;
+    }
+    event_assign(&base->th_notify, base, fd, EV_READ | EV_PERSIST, notify_cb,
+                 base);
+    base->th_notify.ev_evcallback.evcb_flags |= EVLIST_INTERNAL;
+    base->th_notify.ev_evcallback.evcb_pri = 0;
+    if (event_add_internal(&base->th_notify, NULL, 0) < 0) {
+        close(fd);
+        return -1;
+    }
+    base->th_notify_fd = fd;
+    base->is_notify_pending = 0;
+    return 0;
+}
+
+static void
+close_notify(struct event_base *base)
+{
+    if (base->th_notify_fd < 0)
+        return;
+    event_del_internal(&base->th_notify);
+    close(base->th_notify_fd);
+    base->th_notify_fd = -1;
+}
+
+int
+evthread_make_base_notifiable(struct event_base *base)
+{
+    int rc;
+
+    if (base == NULL)
+        return -1;
+    BASE_LOCK(base);
+    rc = make_notifiable(base);
+    BASE_UNLOCK(base);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1539,6 +1729,7 @@ event_base_new_with_config(const struct event_config *cfg)
     refresh_clock_diff(base, read_clock(base));
 
     base->sig.pipe[0] = base->sig.pipe[1] = -1;
+    base->th_notify_fd = -1;
     for (sig = 0; sig < NSIG; sig++)
         LIST_INIT(&base->sigs[sig].events);
     TAILQ_INIT(&base->active_later);
@@ -1581,6 +1772,17 @@ event_base_new_with_config(const struct event_config *cfg)
         (base->flags & EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) != 0;
     if (env_says(base, "EVENT_SHOW_METHOD"))
         vg_log_msgx("libevent using: %s", base->backend->name);
+
+    /* With locking set up (before the base was made), the base is safe to
+     * use from any thread and its loop can be woken from any thread. */
+    if (vg_locking_enabled() && !(base->flags & EVENT_BASE_FLAG_NOLOCK)) {
+        base->th_base_lock = vg_lock_alloc(EVTHREAD_LOCKTYPE_RECURSIVE);
+        base->current_event_cond = vg_cond_alloc();
+        if (base->th_base_lock == NULL || make_notifiable(base) < 0) {
+            event_base_free_nofinalize(base);
+            return NULL;
+        }
+    }
     return base;
 
 fail:
@@ -1617,22 +1819,37 @@ event_base_get_features(const struct event_base *base)
 int
 event_base_priority_init(struct event_base *base, int npriorities)
 {
+    int rc;
+
     if (base == NULL)
         base = vg_current_base;
-    if (base == NULL || base->n_active != 0 || npriorities < 1 ||
-        npriorities >= EVENT_MAX_PRIORITIES)
+    if (base == NULL)
         return -1;
-    if (npriorities == base->nactivequeues)
-        return 0;
-    return alloc_queues(base, npriorities);
+    BASE_LOCK(base);
+    if (base->n_active != 0 || npriorities < 1 ||
+        npriorities >= EVENT_MAX_PRIORITIES)
+        rc = -1;
+    else if (npriorities == base->nactivequeues)
+        rc = 0;
+    else
+        rc = alloc_queues(base, npriorities);
+    BASE_UNLOCK(base);
+    return rc;
 }
 
 int
 event_base_get_npriorities(struct event_base *base)
 {
+    int n;
+
     if (base == NULL)
         base = vg_current_base;
-    return base != NULL ? base->nactivequeues : 0;
+    if (base == NULL)
+        return 0;
+    BASE_LOCK(base);
+    n = base->nactivequeues;
+    BASE_UNLOCK(base);
+    return n;
 }
 
 /* Runs or drops everything left on the active queues when a base goes
@@ -1686,6 +1903,7 @@ base_free(struct event_base *base, int run_finalizers)
 
     /* Finalizers first: they may still look at the base. */
     drain_queues_at_free(base, run_finalizers);
+    close_notify(base);
 
     while ((once = LIST_FIRST(&base->once_events)) != NULL) {
         event_del_internal(&once->ev);
@@ -1728,6 +1946,8 @@ base_free(struct event_base *base, int run_finalizers)
     vg_mm_free(base->fds);
     vg_mm_free(base->changes);
     vg_mm_free(base->activequeues);
+    vg_lock_free(base->th_base_lock, EVTHREAD_LOCKTYPE_RECURSIVE);
+    vg_cond_free(base->current_event_cond);
     vg_mm_free(base);
 }
 
@@ -1743,41 +1963,68 @@ event_base_free_nofinalize(struct event_base *base)
     base_free(base, 0);
 }
 
+static int reinit(struct event_base *base);
+
 int
 event_reinit(struct event_base *base)
 {
-    int fd, rc = 0;
+    int rc;
 
     if (base == NULL)
         return -1;
+    BASE_LOCK(base);
+    rc = reinit(base);
+    BASE_UNLOCK(base);
+    return rc;
+}
+
+static int
+reinit(struct event_base *base)
+{
+    int fd, rc = 0;
+
+    /* A forked child shares the parent's epoll instance: anything done to
+     * it would change the parent's.  Make a new one first, with nothing
+     * registered, before touching any event. */
+    if (base->backend->need_reinit) {
+        base->backend->dealloc(base);
+        base->backend_state = base->backend->init(base);
+        if (base->backend_state == NULL) {
+            vg_log_warnx("%s: could not reinitialize %s", __func__,
+                         base->backend->name);
+            return -1;
+        }
+        base->nchanges = 0;
+        for (fd = 0; fd < base->nfds; fd++) {
+            base->fds[fd].change_pos = -1;
+            base->fds[fd].registered = 0;
+            base->fds[fd].backend_data = 0;
+        }
+    }
+    /* The child must not share the parent's wake-up and signal pipes. */
+    if (base->th_notify_fd >= 0) {
+        close_notify(base);
+        if (make_notifiable(base) < 0)
+            rc = -1;
+    }
     if (vg_signal_reinit(base) < 0)
         rc = -1;
     if (!base->backend->need_reinit)
         return rc;
-    /* The child shares the parent's kernel object: make a new one and
-     * register every fd again. */
-    base->backend->dealloc(base);
-    base->backend_state = base->backend->init(base);
-    if (base->backend_state == NULL) {
-        vg_log_warnx("%s: could not reinitialize %s", __func__,
-                     base->backend->name);
-        return -1;
-    }
-    base->nchanges = 0;
     for (fd = 0; fd < base->nfds; fd++) {
         struct vg_fdslot *s = &base->fds[fd];
         short want = slot_wanted(s);
 
         s->change_pos = -1;
-        s->registered = 0;
-        s->backend_data = 0;
-        if (want == 0)
+        if (want == s->registered)
             continue;
-        if (base->backend->change(base, fd, 0, want, &s->backend_data) == 0)
+        if (base->backend->change(base, fd, s->registered, want,
+                                  &s->backend_data) == 0)
             s->registered = want;
         else
             rc = -1;
     }
+    base->nchanges = 0;
     return rc;
 }
 
@@ -1848,6 +2095,33 @@ run_persist_closure(struct event_base *base, struct event *ev)
     event_add_internal(ev, &at, 1);
 }
 
+/* Calls a signal event's callback once per delivery, stopping early when
+ * the event is deleted or the loop is told to break.  Called unlocked. */
+static void
+run_signal_closure(struct event_base *base, struct event *ev)
+{
+    struct event_callback *cb = &ev->ev_evcallback;
+    short ncalls, res;
+
+    BASE_LOCK(base);
+    ncalls = ev->ev_.ev_signal.ev_ncalls;
+    res = ev->ev_res;
+    BASE_UNLOCK(base);
+    while (ncalls-- > 0) {
+        int stop;
+
+        BASE_LOCK(base);
+        ev->ev_.ev_signal.ev_ncalls = ncalls;
+        BASE_UNLOCK(base);
+        cb->evcb_cb_union.evcb_callback(ev->ev_fd, res, cb->evcb_arg);
+        BASE_LOCK(base);
+        stop = base->event_break || ev->ev_.ev_signal.ev_ncalls != ncalls;
+        BASE_UNLOCK(base);
+        if (stop)
+            break;
+    }
+}
+
 static int
 process_active_queue(struct event_base *base, struct vg_callback_queue *q,
                      int max_to_process, vg_usec_t endtime)
@@ -1873,28 +2147,19 @@ process_active_queue(struct event_base *base, struct vg_callback_queue *q,
             count++;
         base->current_event = cb;
 
-        switch (cb->evcb_closure) {
-        case VG_CLOSURE_SIGNAL: {
-            short ncalls = ev->ev_.ev_signal.ev_ncalls;
-
-            res = ev->ev_res;
-            while (ncalls-- > 0) {
-                ev->ev_.ev_signal.ev_ncalls = ncalls;
-                cb->evcb_cb_union.evcb_callback(ev->ev_fd, res, cb->evcb_arg);
-                /* event_del or a break stops the remaining calls. */
-                if (base->event_break || ev->ev_.ev_signal.ev_ncalls != ncalls)
-                    break;
-            }
-            break;
-        }
-        case VG_CLOSURE_PERSIST:
+        /* The callback runs without the base lock; the persist closure
+         * reschedules first, under it. */
+        if (cb->evcb_closure == VG_CLOSURE_PERSIST)
             run_persist_closure(base, ev);
-            cb->evcb_cb_union.evcb_callback(ev->ev_fd, ev->ev_res,
-                                            cb->evcb_arg);
+        res = ev != NULL ? ev->ev_res : 0;
+        BASE_UNLOCK(base);
+        switch (cb->evcb_closure) {
+        case VG_CLOSURE_SIGNAL:
+            run_signal_closure(base, ev);
             break;
+        case VG_CLOSURE_PERSIST:
         case VG_CLOSURE_EVENT:
-            cb->evcb_cb_union.evcb_callback(ev->ev_fd, ev->ev_res,
-                                            cb->evcb_arg);
+            cb->evcb_cb_union.evcb_callback(ev->ev_fd, res, cb->evcb_arg);
             break;
         case VG_CLOSURE_CB_SELF:
             cb->evcb_cb_union.evcb_selfcb(cb, cb->evcb_arg);
@@ -1903,7 +2168,6 @@ process_active_queue(struct event_base *base, struct vg_callback_queue *q,
         case VG_CLOSURE_FINALIZE_FREE: {
             int do_free = cb->evcb_closure == VG_CLOSURE_FINALIZE_FREE;
 
-            base->current_event = NULL;
             cb->evcb_cb_union.evcb_evfinalize(ev, cb->evcb_arg);
             if (do_free) {
                 debug_note_teardown(ev);
@@ -1912,13 +2176,17 @@ process_active_queue(struct event_base *base, struct vg_callback_queue *q,
             break;
         }
         case VG_CLOSURE_CB_FINALIZE:
-            base->current_event = NULL;
             cb->evcb_cb_union.evcb_cbfinalize(cb, cb->evcb_arg);
             break;
         default:
             VG_ASSERT(0);
         }
+        BASE_LOCK(base);
         base->current_event = NULL;
+        if (base->current_event_waiters) {
+            base->current_event_waiters = 0;
+            vg_cond_signal(base->current_event_cond, 1);
+        }
 
         if (base->event_break)
             return -1;
@@ -1970,15 +2238,20 @@ event_base_loop(struct event_base *base, int flags)
 
     if (base == NULL)
         return -1;
+    BASE_LOCK(base);
     if (base->running_loop) {
+        BASE_UNLOCK(base);
         vg_log_warnx("%s: reentrant invocation.  Only one event_base_loop can "
                      "run on each event_base at once.",
                      __func__);
         return -1;
     }
     base->running_loop = 1;
+    base->th_owner_id = vg_thread_id();
     base->tv_cache = 0;
     base->event_gotterm = base->event_break = 0;
+    /* The base that runs its loop receives the signals it watches. */
+    vg_signal_claim(base);
 
     while (!done) {
         struct timeval tv;
@@ -2022,6 +2295,7 @@ event_base_loop(struct event_base *base, int flags)
     }
     base->tv_cache = 0;
     base->running_loop = 0;
+    BASE_UNLOCK(base);
     return retval;
 }
 
@@ -2054,7 +2328,11 @@ event_base_loopbreak(struct event_base *base)
 {
     if (base == NULL)
         return -1;
+    BASE_LOCK(base);
     base->event_break = 1;
+    if (BASE_NEEDS_NOTIFY(base))
+        vg_base_notify(base);
+    BASE_UNLOCK(base);
     return 0;
 }
 
@@ -2063,20 +2341,34 @@ event_base_loopcontinue(struct event_base *base)
 {
     if (base == NULL)
         return -1;
+    BASE_LOCK(base);
     base->event_continue = 1;
+    if (BASE_NEEDS_NOTIFY(base))
+        vg_base_notify(base);
+    BASE_UNLOCK(base);
     return 0;
 }
 
 int
 event_base_got_exit(struct event_base *base)
 {
-    return base->event_gotterm;
+    int r;
+
+    BASE_LOCK(base);
+    r = base->event_gotterm;
+    BASE_UNLOCK(base);
+    return r;
 }
 
 int
 event_base_got_break(struct event_base *base)
 {
-    return base->event_break;
+    int r;
+
+    BASE_LOCK(base);
+    r = base->event_break;
+    BASE_UNLOCK(base);
+    return r;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2085,13 +2377,21 @@ event_base_got_break(struct event_base *base)
 int
 event_base_gettimeofday_cached(struct event_base *base, struct timeval *tv)
 {
+    vg_usec_t cache = 0, diff = 0;
+
     if (base == NULL)
         base = vg_current_base;
     if (tv == NULL)
         return -1;
-    if (base == NULL || base->tv_cache == 0)
+    if (base != NULL) {
+        BASE_LOCK(base);
+        cache = base->tv_cache;
+        diff = vg_tv_to_usec(&base->tv_clock_diff);
+        BASE_UNLOCK(base);
+    }
+    if (cache == 0)
         return gettimeofday(tv, NULL);
-    vg_usec_to_tv(base->tv_cache + vg_tv_to_usec(&base->tv_clock_diff), tv);
+    vg_usec_to_tv(cache + diff, tv);
     return 0;
 }
 
@@ -2102,8 +2402,10 @@ event_base_update_cache_time(struct event_base *base)
         base = vg_current_base;
     if (base == NULL)
         return -1;
+    BASE_LOCK(base);
     if (base->running_loop)
         update_time_cache(base);
+    BASE_UNLOCK(base);
     return 0;
 }
 
@@ -2112,7 +2414,9 @@ event_gettime_monotonic(struct event_base *base, struct timeval *tp)
 {
     if (base == NULL || tp == NULL)
         return -1;
+    BASE_LOCK(base);
     vg_usec_to_tv(vg_base_now(base), tp);
+    BASE_UNLOCK(base);
     return 0;
 }
 
@@ -2122,11 +2426,18 @@ event_gettime_monotonic(struct event_base *base, struct timeval *tp)
 struct event *
 event_base_get_running_event(struct event_base *base)
 {
-    struct event_callback *cb = base->current_event;
+    struct event *ev = NULL;
 
-    if (cb != NULL && (cb->evcb_flags & EVLIST_INIT))
-        return (struct event *)cb;
-    return NULL;
+    BASE_LOCK(base);
+    /* Only the loop's own thread is running the callback it would see. */
+    if (base->th_owner_id == vg_thread_id()) {
+        struct event_callback *cb = base->current_event;
+
+        if (cb != NULL && (cb->evcb_flags & EVLIST_INIT))
+            ev = (struct event *)cb;
+    }
+    BASE_UNLOCK(base);
+    return ev;
 }
 
 int
@@ -2134,12 +2445,14 @@ event_base_get_num_events(struct event_base *base, unsigned int type)
 {
     int n = 0;
 
+    BASE_LOCK(base);
     if (type & EVENT_BASE_COUNT_ACTIVE)
         n += base->event_count_active;
     if (type & EVENT_BASE_COUNT_VIRTUAL)
         n += base->virtual_event_count;
     if (type & EVENT_BASE_COUNT_ADDED)
         n += base->event_count;
+    BASE_UNLOCK(base);
     return n;
 }
 
@@ -2148,6 +2461,7 @@ event_base_get_max_events(struct event_base *base, unsigned int type, int clear)
 {
     int n = 0;
 
+    BASE_LOCK(base);
     if (type & EVENT_BASE_COUNT_ACTIVE) {
         n += base->event_count_active_max;
         if (clear)
@@ -2163,18 +2477,17 @@ event_base_get_max_events(struct event_base *base, unsigned int type, int clear)
         if (clear)
             base->event_count_max = 0;
     }
+    BASE_UNLOCK(base);
     return n;
 }
 
-int
-event_base_foreach_event(struct event_base *base,
-                         event_base_foreach_event_cb fn, void *arg)
+static int
+foreach_event(struct event_base *base, event_base_foreach_event_cb fn,
+              void *arg)
 {
     int fd, sig, i, r;
     unsigned h;
 
-    if (base == NULL || fn == NULL)
-        return -1;
     /* Each event once: the maps hold inserted ones, the timers those that
      * are only waiting for a timeout, the queues those that are only
      * active. */
@@ -2240,6 +2553,21 @@ event_base_foreach_event(struct event_base *base,
     return 0;
 }
 
+int
+event_base_foreach_event(struct event_base *base,
+                         event_base_foreach_event_cb fn, void *arg)
+{
+    int r;
+
+    if (base == NULL || fn == NULL)
+        return -1;
+    /* fn runs with the lock held and must not add or delete events. */
+    BASE_LOCK(base);
+    r = foreach_event(base, fn, arg);
+    BASE_UNLOCK(base);
+    return r;
+}
+
 static int
 dump_one(const struct event_base *base, const struct event *e, void *arg)
 {
@@ -2277,9 +2605,11 @@ event_base_dump_events(struct event_base *base, FILE *output)
 {
     if (base == NULL || output == NULL)
         return;
+    BASE_LOCK(base);
     fprintf(output, "Inserted and active events (backend %s):\n",
             base->backend->name);
-    event_base_foreach_event(base, dump_one, output);
+    foreach_event(base, dump_one, output);
+    BASE_UNLOCK(base);
 }
 
 void
@@ -2288,7 +2618,11 @@ event_base_active_by_fd(struct event_base *base, evutil_socket_t fd,
 {
     if (base == NULL || fd < 0)
         return;
+    BASE_LOCK(base);
     vg_evmap_io_active(base, fd, events & VG_EV_IO_MASK);
+    if (BASE_NEEDS_NOTIFY(base))
+        vg_base_notify(base);
+    BASE_UNLOCK(base);
 }
 
 void
@@ -2296,7 +2630,11 @@ event_base_active_by_signal(struct event_base *base, int sig)
 {
     if (base == NULL || sig <= 0 || sig >= NSIG)
         return;
+    BASE_LOCK(base);
     vg_evmap_signal_active(base, sig, 1);
+    if (BASE_NEEDS_NOTIFY(base))
+        vg_base_notify(base);
+    BASE_UNLOCK(base);
 }
 
 /* ------------------------------------------------------------------ */

@@ -63,10 +63,12 @@ signal_read_cb(evutil_socket_t fd, short what, void *arg)
         if ((size_t)n < sizeof(buf))
             break;
     }
+    BASE_LOCK(base);
     for (sig = 1; sig < NSIG; sig++) {
         if (ncaught[sig] != 0)
             vg_evmap_signal_active(base, sig, ncaught[sig]);
     }
+    BASE_UNLOCK(base);
 }
 
 static int
@@ -102,7 +104,9 @@ int
 vg_signal_add(struct event_base *base, int sig)
 {
     struct sigaction sa;
+    int rc = -1;
 
+    vg_lock(vg_global_lock);
     if (signal_base != NULL && signal_base != base &&
         signal_base->sig.nsignals > 0)
         vg_log_warnx("Added a signal to event base %p with signals already "
@@ -113,11 +117,11 @@ vg_signal_add(struct event_base *base, int sig)
                      "on this behavior in future Libevent versions.",
                      (void *)base, (void *)signal_base, base->backend->name);
     if (base->sig.pipe[0] < 0 && open_pipe(base) < 0)
-        return -1;
+        goto done;
     if (base->sig.saved == NULL) {
         base->sig.saved = vg_mm_calloc(NSIG, sizeof(*base->sig.saved));
         if (base->sig.saved == NULL)
-            return -1;
+            goto done;
     }
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = signal_handler;
@@ -125,19 +129,22 @@ vg_signal_add(struct event_base *base, int sig)
     sigfillset(&sa.sa_mask);
     if (sigaction(sig, &sa, &base->sig.saved[sig]) < 0) {
         vg_log_warn("%s: sigaction(%d)", __func__, sig);
-        return -1;
+        goto done;
     }
     if (!base->sig.reader_added) {
         if (event_add(&base->sig.reader, NULL) < 0) {
             sigaction(sig, &base->sig.saved[sig], NULL);
-            return -1;
+            goto done;
         }
         base->sig.reader_added = 1;
     }
     base->sig.nsignals++;
     signal_base = base;
     signal_write_fd = base->sig.pipe[1];
-    return 0;
+    rc = 0;
+done:
+    vg_unlock(vg_global_lock);
+    return rc;
 }
 
 int
@@ -163,10 +170,12 @@ void
 vg_signal_dealloc(struct event_base *base)
 {
     close_pipe(base);
+    vg_lock(vg_global_lock);
     if (signal_base == base) {
         signal_base = NULL;
         signal_write_fd = -1;
     }
+    vg_unlock(vg_global_lock);
     vg_mm_free(base->sig.saved);
     base->sig.saved = NULL;
 }
@@ -187,9 +196,24 @@ vg_signal_reinit(struct event_base *base)
             return -1;
         base->sig.reader_added = 1;
     }
+    vg_lock(vg_global_lock);
     if (signal_base == base)
         signal_write_fd = base->sig.pipe[1];
+    vg_unlock(vg_global_lock);
     return 0;
+}
+
+void
+vg_signal_claim(struct event_base *base)
+{
+    if (base->sig.nsignals == 0)
+        return;
+    vg_lock(vg_global_lock);
+    if (signal_base != base) {
+        signal_base = base;
+        signal_write_fd = base->sig.pipe[1];
+    }
+    vg_unlock(vg_global_lock);
 }
 
 void

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <string.h>
 
 #include "../mm-internal.h"
 
@@ -16,6 +17,10 @@ struct poll_state {
     struct pollfd *fds;
     int nfds;
     int cap;
+    /* With a locked base, poll() runs unlocked on this copy, so that other
+     * threads may change fds meanwhile. */
+    struct pollfd *copy;
+    int copy_cap;
 };
 
 static void *
@@ -87,8 +92,9 @@ static int
 poll_dispatch(struct event_base *base, const struct timeval *tv)
 {
     struct poll_state *st = base->backend_state;
+    struct pollfd *set = st->fds;
     int timeout = -1;
-    int i, n;
+    int i, n, nfds;
 
     if (tv != NULL) {
         if (tv->tv_sec >= 35 * 60)
@@ -96,15 +102,32 @@ poll_dispatch(struct event_base *base, const struct timeval *tv)
         else
             timeout = (int)(tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000);
     }
-    n = poll(st->fds, (nfds_t)st->nfds, timeout);
+    if (base->th_base_lock != NULL) {
+        if (st->copy_cap < st->nfds) {
+            struct pollfd *nc =
+                vg_mm_reallocarray(st->copy, (size_t)st->cap, sizeof(*nc));
+
+            if (nc == NULL)
+                return -1;
+            st->copy = nc;
+            st->copy_cap = st->cap;
+        }
+        if (st->nfds > 0)
+            memcpy(st->copy, st->fds, (size_t)st->nfds * sizeof(*st->fds));
+        set = st->copy;
+    }
+    nfds = st->nfds;
+    BASE_UNLOCK(base);
+    n = poll(set, (nfds_t)nfds, timeout);
+    BASE_LOCK(base);
     if (n < 0) {
         if (errno == EINTR)
             return 0;
         vg_log_warn("poll");
         return -1;
     }
-    for (i = 0; i < st->nfds && n > 0; i++) {
-        short what = st->fds[i].revents;
+    for (i = 0; i < nfds && n > 0; i++) {
+        short what = set[i].revents;
         short res = 0;
 
         if (what == 0)
@@ -118,7 +141,7 @@ poll_dispatch(struct event_base *base, const struct timeval *tv)
             res |= EV_WRITE;
         if (what & POLLRDHUP)
             res |= EV_CLOSED;
-        vg_evmap_io_active(base, st->fds[i].fd, res);
+        vg_evmap_io_active(base, set[i].fd, res);
     }
     return 0;
 }
@@ -131,6 +154,7 @@ poll_dealloc(struct event_base *base)
     if (st == NULL)
         return;
     vg_mm_free(st->fds);
+    vg_mm_free(st->copy);
     vg_mm_free(st);
     base->backend_state = NULL;
 }

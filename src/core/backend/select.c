@@ -73,7 +73,7 @@ select_dispatch(struct event_base *base, const struct timeval *tv)
 {
     struct select_state *st = base->backend_state;
     struct timeval t, *tp = NULL;
-    int fd, n;
+    int fd, n, maxfd;
 
     memcpy(&st->readout, &st->readset, sizeof(fd_set));
     memcpy(&st->writeout, &st->writeset, sizeof(fd_set));
@@ -81,14 +81,17 @@ select_dispatch(struct event_base *base, const struct timeval *tv)
         t = *tv;
         tp = &t;
     }
-    n = select(st->maxfd + 1, &st->readout, &st->writeout, NULL, tp);
+    maxfd = st->maxfd;
+    BASE_UNLOCK(base);
+    n = select(maxfd + 1, &st->readout, &st->writeout, NULL, tp);
+    BASE_LOCK(base);
     if (n < 0) {
         if (errno == EINTR)
             return 0;
         vg_log_warn("select");
         return -1;
     }
-    for (fd = 0; fd <= st->maxfd && n > 0; fd++) {
+    for (fd = 0; fd <= maxfd && n > 0; fd++) {
         short res = 0;
 
         if (FD_ISSET(fd, &st->readout))
