@@ -113,6 +113,15 @@ debug_grow(void)
     return 0;
 }
 
+/* Debug mode must be on before the first event or base exists.  Many
+ * threads may note that at once: a relaxed atomic suffices. */
+static void
+note_too_late_for_debug_mode(void)
+{
+    if (!__atomic_load_n(&debug_mode_too_late, __ATOMIC_RELAXED))
+        __atomic_store_n(&debug_mode_too_late, 1, __ATOMIC_RELAXED);
+}
+
 /* Records that ev was assigned (and is not pending). */
 static void
 debug_note_setup(const struct event *ev)
@@ -215,7 +224,7 @@ event_enable_debug_mode(void)
 {
     if (debug_mode_on)
         vg_log_errx(VG_ERR_ABORT, "event_enable_debug_mode was called twice");
-    if (debug_mode_too_late)
+    if (__atomic_load_n(&debug_mode_too_late, __ATOMIC_RELAXED))
         vg_log_errx(VG_ERR_ABORT,
                     "event_enable_debug_mode must be called before any "
                     "event or event_base is created");
@@ -1171,7 +1180,7 @@ event_assign(struct event *ev, struct event_base *base, evutil_socket_t fd,
                      __func__);
         return -1;
     }
-    debug_mode_too_late = 1;
+    note_too_late_for_debug_mode();
     debug_assert_not_added(ev, "event_assign");
 
     memset(ev, 0, sizeof(*ev));
@@ -1715,7 +1724,7 @@ event_base_new_with_config(const struct event_config *cfg)
     size_t i;
     int sig;
 
-    debug_mode_too_late = 1;
+    note_too_late_for_debug_mode();
     base = vg_mm_calloc(1, sizeof(*base));
     if (base == NULL)
         return NULL;
