@@ -209,17 +209,30 @@ struct event_base {
     unsigned long th_owner_id; /* the thread running the loop */
     int th_notify_fd;          /* eventfd that wakes the loop, or -1 */
     struct event th_notify;
-    int is_notify_pending;
+    /* The loop sleeps in the backend (and nobody has woken it yet).  Only
+     * then does a change from another thread need to wake it: otherwise the
+     * loop sees the change, under the lock, before it next sleeps. */
+    int th_sleeping;
 };
 
 #define BASE_LOCK(base) vg_lock((base)->th_base_lock)
 #define BASE_UNLOCK(base) vg_unlock((base)->th_base_lock)
 
-/* Whether a change made now must wake the loop: it runs in another
- * thread and may be asleep in the backend. */
-#define BASE_NEEDS_NOTIFY(base)                           \
-    ((base)->running_loop && (base)->th_notify_fd >= 0 && \
-     (base)->th_owner_id != vg_thread_id())
+/* Whether a change made now must wake the loop. */
+#define BASE_NEEDS_NOTIFY(base) ((base)->th_sleeping)
+
+/* A backend brackets its wait with these: the lock is released only while
+ * the loop sleeps. */
+#define BASE_RELEASE_FOR_WAIT(base)                      \
+    do {                                                 \
+        (base)->th_sleeping = (base)->th_notify_fd >= 0; \
+        BASE_UNLOCK(base);                               \
+    } while (0)
+#define BASE_REACQUIRE_AFTER_WAIT(base) \
+    do {                                \
+        BASE_LOCK(base);                \
+        (base)->th_sleeping = 0;        \
+    } while (0)
 
 /* Wakes the loop of base (the lock is held). */
 void vg_base_notify(struct event_base *base);

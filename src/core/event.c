@@ -1477,15 +1477,13 @@ vg_event_callback_cancel(struct event_base *base, struct event_callback *cb)
 static void
 notify_cb(evutil_socket_t fd, short what, void *arg)
 {
-    struct event_base *base = arg;
     uint64_t count;
 
     (void)what;
-    while (read(fd, &count, sizeof(count)) > 0)
-        ;
-    BASE_LOCK(base);
-    base->is_notify_pending = 0;
-    BASE_UNLOCK(base);
+    (void)arg;
+    /* One read takes the eventfd's whole count. */
+    if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+        vg_log_warn("%s: read", __func__);
 }
 
 void
@@ -1494,9 +1492,10 @@ vg_base_notify(struct event_base *base)
     uint64_t one = 1;
     ssize_t n;
 
-    if (base->th_notify_fd < 0 || base->is_notify_pending)
+    if (base->th_notify_fd < 0)
         return;
-    base->is_notify_pending = 1;
+    /* One wake-up is enough until the loop sleeps again. */
+    base->th_sleeping = 0;
     n = write(base->th_notify_fd, &one, sizeof(one));
     (void)n;
 }
@@ -1522,7 +1521,6 @@ make_notifiable(struct event_base *base)
         return -1;
     }
     base->th_notify_fd = fd;
-    base->is_notify_pending = 0;
     return 0;
 }
 

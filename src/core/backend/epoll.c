@@ -155,9 +155,9 @@ epoll_dispatch(struct event_base *base, const struct timeval *tv)
             timeout = (int)(tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000);
         }
     }
-    BASE_UNLOCK(base);
+    BASE_RELEASE_FOR_WAIT(base);
     n = epoll_wait(st->epfd, st->events, st->nevents, timeout);
-    BASE_LOCK(base);
+    BASE_REACQUIRE_AFTER_WAIT(base);
     if (n < 0) {
         if (errno == EINTR)
             return 0;

@@ -117,9 +117,9 @@ poll_dispatch(struct event_base *base, const struct timeval *tv)
         set = st->copy;
     }
     nfds = st->nfds;
-    BASE_UNLOCK(base);
+    BASE_RELEASE_FOR_WAIT(base);
     n = poll(set, (nfds_t)nfds, timeout);
-    BASE_LOCK(base);
+    BASE_REACQUIRE_AFTER_WAIT(base);
     if (n < 0) {
         if (errno == EINTR)
             return 0;

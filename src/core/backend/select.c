@@ -82,9 +82,9 @@ select_dispatch(struct event_base *base, const struct timeval *tv)
         tp = &t;
     }
     maxfd = st->maxfd;
-    BASE_UNLOCK(base);
+    BASE_RELEASE_FOR_WAIT(base);
     n = select(maxfd + 1, &st->readout, &st->writeout, NULL, tp);
-    BASE_LOCK(base);
+    BASE_REACQUIRE_AFTER_WAIT(base);
     if (n < 0) {
         if (errno == EINTR)
             return 0;
