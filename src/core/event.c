@@ -339,14 +339,22 @@ count_added(struct event_base *base, const struct event_callback *cb, int d)
         base->event_count_max = base->event_count;
 }
 
-static void
-count_active(struct event_base *base, const struct event_callback *cb, int d)
+/* The hot path's helpers are forced inline: they run once per event. */
+#define VG_HOT static inline __attribute__((always_inline))
+
+VG_HOT void
+count_active_up(struct event_base *base, const struct event_callback *cb)
 {
     if (cb->evcb_flags & EVLIST_INTERNAL)
         return;
-    base->event_count_active += d;
-    if (base->event_count_active > base->event_count_active_max)
+    if (++base->event_count_active > base->event_count_active_max)
         base->event_count_active_max = base->event_count_active;
+}
+
+VG_HOT void
+count_active_down(struct event_base *base, const struct event_callback *cb)
+{
+    base->event_count_active -= !(cb->evcb_flags & EVLIST_INTERNAL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -581,6 +589,91 @@ init_common_timeout(struct event_base *base, const struct timeval *duration)
 }
 
 /* ------------------------------------------------------------------ */
+/* Active queues.                                                      */
+
+VG_HOT void
+queue_insert_active(struct event_base *base, struct event_callback *cb)
+{
+    /* An event assigned before event_base_priority_init() shrank the
+     * queues keeps a priority that may no longer exist. */
+    if (cb->evcb_pri >= base->nactivequeues)
+        cb->evcb_pri = (ev_uint8_t)(base->nactivequeues - 1);
+    cb->evcb_flags |= EVLIST_ACTIVE;
+    base->n_active++;
+    count_active_up(base, cb);
+    TAILQ_INSERT_TAIL(&base->activequeues[cb->evcb_pri], cb, evcb_active_next);
+}
+
+VG_HOT void
+queue_remove_active(struct event_base *base, struct event_callback *cb)
+{
+    cb->evcb_flags &= ~EVLIST_ACTIVE;
+    base->n_active--;
+    count_active_down(base, cb);
+    TAILQ_REMOVE(&base->activequeues[cb->evcb_pri], cb, evcb_active_next);
+}
+
+static void
+queue_insert_active_later(struct event_base *base, struct event_callback *cb)
+{
+    cb->evcb_flags |= EVLIST_ACTIVE_LATER;
+    base->n_active_later++;
+    count_active_up(base, cb);
+    TAILQ_INSERT_TAIL(&base->active_later, cb, evcb_active_next);
+}
+
+static void
+queue_remove_active_later(struct event_base *base, struct event_callback *cb)
+{
+    cb->evcb_flags &= ~EVLIST_ACTIVE_LATER;
+    base->n_active_later--;
+    count_active_down(base, cb);
+    TAILQ_REMOVE(&base->active_later, cb, evcb_active_next);
+}
+
+static void
+make_later_events_active(struct event_base *base)
+{
+    struct event_callback *cb;
+
+    while ((cb = TAILQ_FIRST(&base->active_later)) != NULL) {
+        TAILQ_REMOVE(&base->active_later, cb, evcb_active_next);
+        cb->evcb_flags &= ~EVLIST_ACTIVE_LATER;
+        base->n_active_later--;
+        if (cb->evcb_pri >= base->nactivequeues)
+            cb->evcb_pri = (ev_uint8_t)(base->nactivequeues - 1);
+        cb->evcb_flags |= EVLIST_ACTIVE;
+        base->n_active++;
+        TAILQ_INSERT_TAIL(&base->activequeues[cb->evcb_pri], cb,
+                          evcb_active_next);
+    }
+}
+
+VG_HOT void
+event_active_inline(struct event *ev, int res, short ncalls)
+{
+    struct event_base *base = ev->ev_base;
+    short flags = ev->ev_evcallback.evcb_flags;
+
+    if (flags & EVLIST_FINALIZING)
+        return;
+    if (flags & (EVLIST_ACTIVE | EVLIST_ACTIVE_LATER)) {
+        ev->ev_res |= (short)res;
+        return;
+    }
+    ev->ev_res = (short)res;
+    if (ev->ev_events & EV_SIGNAL)
+        ev->ev_.ev_signal.ev_ncalls = ncalls;
+    queue_insert_active(base, &ev->ev_evcallback);
+}
+
+static void
+event_active_internal(struct event *ev, int res, short ncalls)
+{
+    event_active_inline(ev, res, ncalls);
+}
+
+/* ------------------------------------------------------------------ */
 /* The fd and signal maps.                                             */
 
 struct vg_fdslot *
@@ -757,7 +850,7 @@ vg_evmap_io_active(struct event_base *base, int fd, short events)
     LIST_FOREACH(ev, &base->fds[fd].events, ev_.ev_io.ev_io_next)
     {
         if (ev->ev_events & events & VG_EV_IO_MASK)
-            event_active_internal(ev, ev->ev_events & events, 1);
+            event_active_inline(ev, ev->ev_events & events, 1);
     }
 }
 
@@ -800,85 +893,6 @@ vg_evmap_signal_active(struct event_base *base, int signo, int ncalls)
         ncalls = SHRT_MAX;
     LIST_FOREACH(ev, &base->sigs[signo].events, ev_.ev_signal.ev_signal_next)
     event_active_internal(ev, EV_SIGNAL, (short)ncalls);
-}
-
-/* ------------------------------------------------------------------ */
-/* Active queues.                                                      */
-
-static void
-queue_insert_active(struct event_base *base, struct event_callback *cb)
-{
-    /* An event assigned before event_base_priority_init() shrank the
-     * queues keeps a priority that may no longer exist. */
-    if (cb->evcb_pri >= base->nactivequeues)
-        cb->evcb_pri = (ev_uint8_t)(base->nactivequeues - 1);
-    cb->evcb_flags |= EVLIST_ACTIVE;
-    base->n_active++;
-    count_active(base, cb, 1);
-    TAILQ_INSERT_TAIL(&base->activequeues[cb->evcb_pri], cb, evcb_active_next);
-}
-
-static void
-queue_remove_active(struct event_base *base, struct event_callback *cb)
-{
-    cb->evcb_flags &= ~EVLIST_ACTIVE;
-    base->n_active--;
-    count_active(base, cb, -1);
-    TAILQ_REMOVE(&base->activequeues[cb->evcb_pri], cb, evcb_active_next);
-}
-
-static void
-queue_insert_active_later(struct event_base *base, struct event_callback *cb)
-{
-    cb->evcb_flags |= EVLIST_ACTIVE_LATER;
-    base->n_active_later++;
-    count_active(base, cb, 1);
-    TAILQ_INSERT_TAIL(&base->active_later, cb, evcb_active_next);
-}
-
-static void
-queue_remove_active_later(struct event_base *base, struct event_callback *cb)
-{
-    cb->evcb_flags &= ~EVLIST_ACTIVE_LATER;
-    base->n_active_later--;
-    count_active(base, cb, -1);
-    TAILQ_REMOVE(&base->active_later, cb, evcb_active_next);
-}
-
-static void
-make_later_events_active(struct event_base *base)
-{
-    struct event_callback *cb;
-
-    while ((cb = TAILQ_FIRST(&base->active_later)) != NULL) {
-        TAILQ_REMOVE(&base->active_later, cb, evcb_active_next);
-        cb->evcb_flags &= ~EVLIST_ACTIVE_LATER;
-        base->n_active_later--;
-        if (cb->evcb_pri >= base->nactivequeues)
-            cb->evcb_pri = (ev_uint8_t)(base->nactivequeues - 1);
-        cb->evcb_flags |= EVLIST_ACTIVE;
-        base->n_active++;
-        TAILQ_INSERT_TAIL(&base->activequeues[cb->evcb_pri], cb,
-                          evcb_active_next);
-    }
-}
-
-static void
-event_active_internal(struct event *ev, int res, short ncalls)
-{
-    struct event_base *base = ev->ev_base;
-    short flags = ev->ev_evcallback.evcb_flags;
-
-    if (flags & EVLIST_FINALIZING)
-        return;
-    if (flags & (EVLIST_ACTIVE | EVLIST_ACTIVE_LATER)) {
-        ev->ev_res |= (short)res;
-        return;
-    }
-    ev->ev_res = (short)res;
-    if (ev->ev_events & EV_SIGNAL)
-        ev->ev_.ev_signal.ev_ncalls = ncalls;
-    queue_insert_active(base, &ev->ev_evcallback);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2102,6 +2116,9 @@ run_persist_closure(struct event_base *base, struct event *ev)
     event_add_internal(ev, &at, 1);
 }
 
+static void run_other_closure(struct event_base *base,
+                              struct event_callback *cb, struct event *ev);
+
 /* Calls a signal event's callback once per delivery, stopping early when
  * the event is deleted or the loop is told to break.  Called unlocked. */
 static void
@@ -2135,6 +2152,7 @@ process_active_queue(struct event_base *base, struct vg_callback_queue *q,
 {
     struct event_callback *cb;
     int count = 0;
+    int limited = max_to_process != INT_MAX || endtime >= 0;
 
     while ((cb = TAILQ_FIRST(q)) != NULL) {
         struct event *ev = NULL;
@@ -2160,33 +2178,12 @@ process_active_queue(struct event_base *base, struct vg_callback_queue *q,
             run_persist_closure(base, ev);
         res = ev != NULL ? ev->ev_res : 0;
         BASE_UNLOCK(base);
-        switch (cb->evcb_closure) {
-        case VG_CLOSURE_SIGNAL:
-            run_signal_closure(base, ev);
-            break;
-        case VG_CLOSURE_PERSIST:
-        case VG_CLOSURE_EVENT:
+        if (cb->evcb_closure <= VG_CLOSURE_PERSIST &&
+            cb->evcb_closure != VG_CLOSURE_SIGNAL) {
+            /* Plain and persistent events: the common case. */
             cb->evcb_cb_union.evcb_callback(ev->ev_fd, res, cb->evcb_arg);
-            break;
-        case VG_CLOSURE_CB_SELF:
-            cb->evcb_cb_union.evcb_selfcb(cb, cb->evcb_arg);
-            break;
-        case VG_CLOSURE_FINALIZE:
-        case VG_CLOSURE_FINALIZE_FREE: {
-            int do_free = cb->evcb_closure == VG_CLOSURE_FINALIZE_FREE;
-
-            cb->evcb_cb_union.evcb_evfinalize(ev, cb->evcb_arg);
-            if (do_free) {
-                debug_note_teardown(ev);
-                vg_mm_free(ev);
-            }
-            break;
-        }
-        case VG_CLOSURE_CB_FINALIZE:
-            cb->evcb_cb_union.evcb_cbfinalize(cb, cb->evcb_arg);
-            break;
-        default:
-            VG_ASSERT(0);
+        } else {
+            run_other_closure(base, cb, ev);
         }
         BASE_LOCK(base);
         base->current_event = NULL;
@@ -2197,17 +2194,51 @@ process_active_queue(struct event_base *base, struct vg_callback_queue *q,
 
         if (base->event_break)
             return -1;
-        if (count >= max_to_process)
-            return count;
-        if (count > 0 && endtime >= 0) {
-            update_time_cache(base);
-            if (vg_base_now(base) >= endtime)
+        if (limited) {
+            if (count >= max_to_process)
                 return count;
+            if (count > 0 && endtime >= 0) {
+                update_time_cache(base);
+                if (vg_base_now(base) >= endtime)
+                    return count;
+            }
         }
         if (base->event_continue)
             break;
     }
     return count;
+}
+
+/* Runs the callbacks that are not plain or persistent events: signals,
+ * bare callbacks and finalizers.  Called without the lock. */
+static void
+run_other_closure(struct event_base *base, struct event_callback *cb,
+                  struct event *ev)
+{
+    switch (cb->evcb_closure) {
+    case VG_CLOSURE_SIGNAL:
+        run_signal_closure(base, ev);
+        break;
+    case VG_CLOSURE_CB_SELF:
+        cb->evcb_cb_union.evcb_selfcb(cb, cb->evcb_arg);
+        break;
+    case VG_CLOSURE_FINALIZE:
+    case VG_CLOSURE_FINALIZE_FREE: {
+        int do_free = cb->evcb_closure == VG_CLOSURE_FINALIZE_FREE;
+
+        cb->evcb_cb_union.evcb_evfinalize(ev, cb->evcb_arg);
+        if (do_free) {
+            debug_note_teardown(ev);
+            vg_mm_free(ev);
+        }
+        break;
+    }
+    case VG_CLOSURE_CB_FINALIZE:
+        cb->evcb_cb_union.evcb_cbfinalize(cb, cb->evcb_arg);
+        break;
+    default:
+        VG_ASSERT(0);
+    }
 }
 
 static int
