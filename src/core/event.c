@@ -166,17 +166,22 @@ debug_note_teardown(const struct event *ev)
 }
 
 static void
-debug_note_added(const struct event *ev, int added)
+debug_note_added_slow(const struct event *ev, int added)
 {
     struct debug_entry *e;
 
-    if (!debug_mode_on)
-        return;
     vg_lock(vg_global_lock);
     e = debug_find(ev);
     if (e != NULL)
         e->added = added;
     vg_unlock(vg_global_lock);
+}
+
+static inline void
+debug_note_added(const struct event *ev, int added)
+{
+    if (debug_mode_on)
+        debug_note_added_slow(ev, added);
 }
 
 /* Dies unless ev was assigned. */
@@ -329,7 +334,7 @@ choose_clock(struct event_base *base)
 /* ------------------------------------------------------------------ */
 /* Counting.                                                           */
 
-static void
+static inline __attribute__((always_inline)) void
 count_added(struct event_base *base, const struct event_callback *cb, int d)
 {
     if (cb->evcb_flags & EVLIST_INTERNAL)
@@ -430,6 +435,22 @@ heap_push(struct event_base *base, struct event *ev, vg_usec_t key)
     e.key = key;
     e.ev = ev;
     heap_sift_up(base, base->heap_n++, e);
+}
+
+/* Gives a timer already in the heap a new expiry, moving it up or down. */
+static void
+heap_adjust(struct event_base *base, struct event *ev, vg_usec_t key)
+{
+    unsigned i = (unsigned)ev->ev_timeout_pos.min_heap_idx;
+    struct vg_heap_entry e;
+
+    VG_ASSERT(i < base->heap_n && base->heap[i].ev == ev);
+    e.key = key;
+    e.ev = ev;
+    if (i > 0 && key < base->heap[(i - 1) / 2].key)
+        heap_sift_up(base, i, e);
+    else
+        heap_sift_down(base, i, e);
 }
 
 static void
@@ -950,10 +971,13 @@ event_add_internal(struct event *ev, const struct timeval *tv,
     if (tv != NULL) {
         vg_usec_t now, when;
         int common = is_common_timeout(tv, base);
+        /* A timer moving within the heap is adjusted in place. */
+        int adjust = !common && (cb->evcb_flags & EVLIST_TIMEOUT) &&
+                     !is_common_timeout(&ev->ev_timeout, base);
 
         if (cb->evcb_closure == VG_CLOSURE_PERSIST && !tv_is_absolute)
             ev->ev_.ev_io.ev_timeout = *tv;
-        if (cb->evcb_flags & EVLIST_TIMEOUT)
+        if ((cb->evcb_flags & EVLIST_TIMEOUT) && !adjust)
             timeout_remove(base, ev);
         /* An event that is active because it timed out, and gets a new
          * timeout, is no longer active for the old one. */
@@ -969,10 +993,15 @@ event_add_internal(struct event *ev, const struct timeval *tv,
             when = clamp_usec(now + tv_plain_usec(tv));
         vg_usec_to_tv(when, &ev->ev_timeout);
 
-        if (!(cb->evcb_flags & EVLIST_INSERTED))
+        if (adjust) {
+            heap_adjust(base, ev, when);
+        } else if (!(cb->evcb_flags & EVLIST_INSERTED)) {
             count_added(base, cb, 1);
+        }
         cb->evcb_flags |= EVLIST_TIMEOUT;
-        if (common) {
+        if (adjust) {
+            /* Moved in place above. */
+        } else if (common) {
             struct vg_common_timeout *ct = common_timeout_of(base, tv);
 
             ev->ev_timeout.tv_usec |= tv->tv_usec & ~CT_USEC_MASK;
@@ -1046,7 +1075,8 @@ enum del_mode {
     DEL_NOBLOCK
 };
 
-static int
+/* Inlined into its three callers, so that the mode folds away. */
+VG_HOT int
 event_del_public(struct event *ev, enum del_mode mode, const char *what)
 {
     struct event_base *base;
