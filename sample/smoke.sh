@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Vigil: smoke tests of the sample programs, as a client would use them:
+# each server is started on a free loopback port, talked to with bash's
+# /dev/tcp, checked, and stopped with a signal.  Everything is bounded in
+# time and stops by itself.
+#   smoke.sh BIN_DIR TEST   (TEST: one of the names in the case below)
+set -u
+bin=$1
+test=$2
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL $test: $*"
+    for f in "$tmp"/*.out; do
+        [ -f "$f" ] && sed "s|^|    ${f##*/}: |" "$f"
+    done
+    echo "0 passed, 1 failed"
+    exit 1
+}
+
+# Starts a server in the background with its output in $tmp/NAME.out and
+# waits for its "listening on 127.0.0.1:PORT" line; sets $port and $pid.
+start_server() { # name args...
+    local name=$1 i
+    shift
+    "$bin/$name" "$@" >"$tmp/$name.out" 2>&1 &
+    pid=$!
+    pids+=("$pid")
+    for i in $(seq 100); do
+        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+            "$tmp/$name.out")
+        [ -n "$port" ] && return 0
+        kill -0 "$pid" 2>/dev/null || fail "$name exited early"
+        sleep 0.05
+    done
+    fail "$name did not start listening"
+}
+
+# Sends a line to 127.0.0.1:$port and checks the ROT13'd answer.
+rot13_roundtrip() { # text expected
+    local got
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect to $port"
+    printf '%s\n' "$1" >&3
+    IFS= read -r -t 5 got <&3 || fail "no answer to '$1'"
+    exec 3>&-
+    [ "$got" = "$2" ] || fail "sent '$1', got '$got', wanted '$2'"
+}
+
+# Stops a server with SIGINT and checks it exits 0 within 5 s.
+stop_server() { # pid
+    local i
+    kill -INT "$1"
+    for i in $(seq 100); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -0 "$1" 2>/dev/null && fail "did not stop on SIGINT"
+    wait "$1"
+    local rc=$?
+    [ "$rc" -eq 0 ] || fail "exit status $rc after SIGINT"
+}
+
+# A bad argument gives exit status 2 and a message naming the problem.
+expect_usage_error() { # pattern cmd args...
+    local pattern=$1 rc
+    shift
+    "$@" >"$tmp/err.out" 2>&1
+    rc=$?
+    [ "$rc" -eq 2 ] || fail "$* exited $rc, wanted 2"
+    grep -q "$pattern" "$tmp/err.out" || fail "$*: no '$pattern' message"
+}
+
+case $test in
+rot13-fork | rot13-select | rot13-events | rot13-bufferevent)
+    expect_usage_error "usage" "$bin/$test"
+    expect_usage_error "bad port" "$bin/$test" 70000
+    expect_usage_error "bad port" "$bin/$test" -1
+    start_server "$test" 0
+    server=$pid
+    rot13_roundtrip "Hello, World" "Uryyb, Jbeyq"
+    rot13_roundtrip "abcNOPxyz 123" "nopABCklm 123"
+    # Two clients at once.
+    exec 4<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect"
+    rot13_roundtrip "second" "frpbaq"
+    printf 'first\n' >&4
+    IFS= read -r -t 5 got <&4 || fail "no answer on the first connection"
+    [ "$got" = "svefg" ] || fail "first connection got '$got'"
+    exec 4>&-
+    # The port is taken now: a second server says so and exits 1.
+    "$bin/$test" "$port" >"$tmp/second.out" 2>&1
+    rc=$?
+    [ "$rc" -eq 1 ] || fail "second server on a used port exited $rc"
+    grep -q "cannot listen" "$tmp/second.out" ||
+        fail "no 'cannot listen' message for a used port"
+    stop_server "$server"
+    ;;
+http-client-blocking)
+    expect_usage_error "usage" "$bin/$test" localhost
+    expect_usage_error "bad port" "$bin/$test" localhost 99999
+    "$bin/serve-once" >"$tmp/server.out" 2>&1 &
+    pids+=($!)
+    for i in $(seq 100); do
+        port=$(sed -n 's/^port //p' "$tmp/server.out")
+        [ -n "$port" ] && break
+        sleep 0.05
+    done
+    [ -n "$port" ] || fail "serve-once did not start"
+    timeout 10 "$bin/$test" 127.0.0.1 "$port" /hello >"$tmp/client.out" 2>&1 ||
+        fail "client failed"
+    grep -q '^HTTP/1.0 200 OK' "$tmp/client.out" || fail "no status line"
+    grep -q 'hello from serve-once' "$tmp/client.out" || fail "no body"
+    # Nothing listens there any more: a clear error, status 1.
+    wait "${pids[-1]}"
+    timeout 10 "$bin/$test" 127.0.0.1 "$port" /hello >"$tmp/refused.out" 2>&1
+    [ $? -eq 1 ] || fail "refused connection did not exit 1"
+    grep -q 'cannot connect' "$tmp/refused.out" || fail "no refusal message"
+    ;;
+signal-test)
+    expect_usage_error "usage" "$bin/$test" extra
+    "$bin/$test" >"$tmp/sig.out" 2>&1 &
+    pid=$!
+    pids+=("$pid")
+    for i in $(seq 100); do
+        grep -q 'waiting' "$tmp/sig.out" && break
+        sleep 0.05
+    done
+    kill -INT "$pid"
+    for i in $(seq 100); do
+        grep -q '1 of 2' "$tmp/sig.out" && break
+        sleep 0.05
+    done
+    grep -q '1 of 2' "$tmp/sig.out" || fail "first SIGINT not reported"
+    kill -INT "$pid"
+    for i in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    wait "$pid" || fail "exit status $?"
+    grep -q '2 of 2' "$tmp/sig.out" || fail "second SIGINT not reported"
+    grep -q 'done' "$tmp/sig.out" || fail "did not finish"
+    ;;
+time-test)
+    expect_usage_error "bad interval" "$bin/$test" -i 0
+    expect_usage_error "usage" "$bin/$test" extra
+    for mode in "" "-p"; do
+        # shellcheck disable=SC2086
+        timeout 10 "$bin/$test" $mode -i 50 -n 3 >"$tmp/time.out" 2>&1 ||
+            fail "time-test $mode failed"
+        [ "$(grep -c 'timeout at' "$tmp/time.out")" -eq 3 ] ||
+            fail "time-test $mode did not fire 3 times"
+        # The third firing comes no sooner than 150 ms after the start.
+        last=$(tail -n 1 "$tmp/time.out" | sed 's/.*at \([0-9.]*\) .*/\1/')
+        awk -v t="$last" 'BEGIN { exit !(t >= 0.149 && t < 5) }' ||
+            fail "time-test $mode: third firing at $last s"
+    done
+    ;;
+event-read-fifo)
+    expect_usage_error "usage" "$bin/$test" a b
+    fifo=$tmp/test.fifo
+    "$bin/$test" "$fifo" >"$tmp/fifo.out" 2>&1 &
+    pid=$!
+    pids+=("$pid")
+    for i in $(seq 100); do
+        grep -q 'reading' "$tmp/fifo.out" && break
+        sleep 0.05
+    done
+    printf 'hello fifo\n' >"$fifo"
+    for i in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -0 "$pid" 2>/dev/null && fail "did not end when the writer closed"
+    wait "$pid" || fail "exit status $?"
+    grep -q 'read 11 bytes: hello fifo' "$tmp/fifo.out" || fail "data lost"
+    [ ! -e "$fifo" ] || fail "FIFO left behind"
+    ;;
+*)
+    echo "smoke.sh: unknown test $test"
+    exit 2
+    ;;
+esac
+echo "1 passed, 0 failed: $test"
