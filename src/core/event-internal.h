@@ -237,6 +237,15 @@ struct event_base {
 /* Wakes the loop of base (the lock is held). */
 void vg_base_notify(struct event_base *base);
 
+/* Wakes the loop of base if it sleeps in another thread (the lock is
+ * held): what every change from outside the loop calls. */
+static inline void
+vg_base_wake(struct event_base *base)
+{
+    if (BASE_NEEDS_NOTIFY(base))
+        vg_base_notify(base);
+}
+
 /* The base event_init() made, used by the 1.x calls (event_compat.h). */
 extern struct event_base *vg_current_base;
 

@@ -1063,8 +1063,8 @@ event_add(struct event *ev, const struct timeval *tv)
     BASE_LOCK(base);
     debug_assert_setup(ev, "event_add");
     rc = event_add_internal(ev, tv, 0);
-    if (rc == 0 && BASE_NEEDS_NOTIFY(base))
-        vg_base_notify(base);
+    if (rc == 0)
+        vg_base_wake(base);
     BASE_UNLOCK(base);
     return rc;
 }
@@ -1104,8 +1104,8 @@ event_del_public(struct event *ev, enum del_mode mode, const char *what)
         }
     }
     rc = event_del_internal(ev);
-    if (rc == 0 && BASE_NEEDS_NOTIFY(base))
-        vg_base_notify(base);
+    if (rc == 0)
+        vg_base_wake(base);
     BASE_UNLOCK(base);
     return rc;
 }
@@ -1155,8 +1155,7 @@ event_active(struct event *ev, int res, short ncalls)
     BASE_LOCK(ev->ev_base);
     debug_assert_setup(ev, "event_active");
     event_active_internal(ev, res, ncalls);
-    if (BASE_NEEDS_NOTIFY(ev->ev_base))
-        vg_base_notify(ev->ev_base);
+    vg_base_wake(ev->ev_base);
     BASE_UNLOCK(ev->ev_base);
 }
 
@@ -1295,8 +1294,7 @@ event_finalize_internal(unsigned flags, struct event *ev,
     ev->ev_evcallback.evcb_cb_union.evcb_evfinalize = cb;
     event_active_internal(ev, EV_FINALIZE, 1);
     ev->ev_evcallback.evcb_flags |= EVLIST_FINALIZING;
-    if (BASE_NEEDS_NOTIFY(ev->ev_base))
-        vg_base_notify(ev->ev_base);
+    vg_base_wake(ev->ev_base);
     BASE_UNLOCK(ev->ev_base);
     return 0;
 }
@@ -1456,8 +1454,7 @@ event_base_once(struct event_base *base, evutil_socket_t fd, short events,
         return -1;
     }
     LIST_INSERT_HEAD(&base->once_events, once, next);
-    if (BASE_NEEDS_NOTIFY(base))
-        vg_base_notify(base);
+    vg_base_wake(base);
     BASE_UNLOCK(base);
     return 0;
 }
@@ -2391,30 +2388,29 @@ event_base_loopexit(struct event_base *base, const struct timeval *tv)
     return event_base_once(base, -1, EV_TIMEOUT, loopexit_cb, base, tv);
 }
 
-int
-event_base_loopbreak(struct event_base *base)
+/* Sets one of the loop's request flags, waking the loop to see it. */
+static int
+request_loop(struct event_base *base, int *flag)
 {
     if (base == NULL)
         return -1;
     BASE_LOCK(base);
-    base->event_break = 1;
-    if (BASE_NEEDS_NOTIFY(base))
-        vg_base_notify(base);
+    *flag = 1;
+    vg_base_wake(base);
     BASE_UNLOCK(base);
     return 0;
 }
 
 int
+event_base_loopbreak(struct event_base *base)
+{
+    return base != NULL ? request_loop(base, &base->event_break) : -1;
+}
+
+int
 event_base_loopcontinue(struct event_base *base)
 {
-    if (base == NULL)
-        return -1;
-    BASE_LOCK(base);
-    base->event_continue = 1;
-    if (BASE_NEEDS_NOTIFY(base))
-        vg_base_notify(base);
-    BASE_UNLOCK(base);
-    return 0;
+    return base != NULL ? request_loop(base, &base->event_continue) : -1;
 }
 
 int
@@ -2688,8 +2684,7 @@ event_base_active_by_fd(struct event_base *base, evutil_socket_t fd,
         return;
     BASE_LOCK(base);
     vg_evmap_io_active(base, fd, events & VG_EV_IO_MASK);
-    if (BASE_NEEDS_NOTIFY(base))
-        vg_base_notify(base);
+    vg_base_wake(base);
     BASE_UNLOCK(base);
 }
 
@@ -2700,8 +2695,7 @@ event_base_active_by_signal(struct event_base *base, int sig)
         return;
     BASE_LOCK(base);
     vg_evmap_signal_active(base, sig, 1);
-    if (BASE_NEEDS_NOTIFY(base))
-        vg_base_notify(base);
+    vg_base_wake(base);
     BASE_UNLOCK(base);
 }
 
