@@ -10,7 +10,11 @@ api=$3
 shift 3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-grep -v '^#' "$api" | grep . | sort -u >"$tmp/api"
+extra=$(dirname "$api")/extra-exports.txt
+{
+    grep -v '^#' "$api" | grep .
+    [ -f "$extra" ] && grep -v '^#' "$extra" | awk 'NF { print $1 }'
+} | sort -u >"$tmp/api"
 
 pass=0
 fail=0

@@ -1,0 +1,362 @@
+/*
+ * Vigil: a clean-room libevent 2.1 for Linux.
+ *
+ * mem_functions.c: event_set_mem_functions.  main() installs a counting
+ * allocator before any other library call (as the header requires), so
+ * this is a program of its own.  Every block carries a header, so a block
+ * the library frees through the hook must have come from the hook; the
+ * tests check that the library's memory is allocated through the hooks,
+ * that it all comes back when everything is freed (including
+ * event_base_once events that never ran), and that a refused allocation
+ * is reported through the API, never ignored or crashed on.
+ */
+#include <event2/event.h>
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "vtest.h"
+
+#define BLOCK_MAGIC 0x5649474cUL /* "VIGL" */
+
+struct block {
+    unsigned long magic;
+    size_t size;
+};
+
+/* 16 bytes, so the user part keeps malloc's alignment. */
+typedef char block_header_is_16_bytes[sizeof(struct block) == 16 ? 1 : -1];
+
+static long n_malloc, n_realloc, n_free, n_calls, live, foreign;
+static long fail_at = -1; /* Refuse the allocation call with this number. */
+static long n_refused;
+
+static int
+refuse_now(void)
+{
+    n_calls++;
+    if (fail_at >= 0 && n_calls == fail_at) {
+        n_refused++;
+        return 1;
+    }
+    return 0;
+}
+
+static void *
+t_malloc(size_t n)
+{
+    struct block *b;
+
+    if (refuse_now())
+        return NULL;
+    b = malloc(sizeof(*b) + n);
+    if (b == NULL)
+        return NULL;
+    b->magic = BLOCK_MAGIC;
+    b->size = n;
+    n_malloc++;
+    live++;
+    return b + 1;
+}
+
+static void *
+t_realloc(void *p, size_t n)
+{
+    struct block *b, *nb;
+
+    if (refuse_now())
+        return NULL;
+    n_realloc++;
+    if (p == NULL) {
+        nb = malloc(sizeof(*nb) + n);
+        if (nb == NULL)
+            return NULL;
+        live++;
+    } else {
+        b = (struct block *)p - 1;
+        if (b->magic != BLOCK_MAGIC) {
+            foreign++;
+            return NULL;
+        }
+        nb = realloc(b, sizeof(*nb) + n);
+        if (nb == NULL)
+            return NULL;
+    }
+    nb->magic = BLOCK_MAGIC;
+    nb->size = n;
+    return nb + 1;
+}
+
+static void
+t_free(void *p)
+{
+    struct block *b;
+
+    if (p == NULL)
+        return;
+    b = (struct block *)p - 1;
+    if (b->magic != BLOCK_MAGIC) {
+        foreign++;
+        return;
+    }
+    b->magic = 0;
+    n_free++;
+    live--;
+    free(b);
+}
+
+static void
+quiet_log(int severity, const char *msg)
+{
+    (void)severity;
+    (void)msg;
+}
+
+static int cb_calls;
+
+static void
+count_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    cb_calls++;
+}
+
+static void
+fin_cb(struct event *ev, void *arg)
+{
+    (void)ev;
+    (void)arg;
+    cb_calls++;
+}
+
+static void
+setup(void)
+{
+    fail_at = -1;
+    cb_calls = 0;
+    event_set_log_callback(quiet_log);
+}
+
+START_TEST(allocations_use_the_hooks)
+{
+    long live0 = live, mallocs0 = n_malloc;
+    struct event_base *base;
+    struct event *ev;
+    long live_base;
+
+    base = event_base_new();
+    ck_assert_ptr_nonnull(base);
+    ck_assert_int_gt(n_malloc + n_realloc, mallocs0);
+    ck_assert_int_gt(live, live0);
+    live_base = live;
+    ev = event_new(base, -1, 0, count_cb, NULL);
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_int_ge(live, live_base + 1);
+    event_free(ev);
+    ck_assert_int_eq(live, live_base);
+    event_base_free(base);
+    ck_assert_int_eq(live, live0);
+    ck_assert_int_eq(foreign, 0);
+}
+END_TEST
+
+/* Puts a socket at a high descriptor number, so fd tables must grow. */
+static int
+high_fd(int fd)
+{
+    int target = 300;
+    struct rlimit rl;
+
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= (rlim_t)target)
+        target = (int)rl.rlim_cur - 1;
+    ck_assert_int_eq(dup2(fd, target), target);
+    return target;
+}
+
+START_TEST(everything_comes_back)
+{
+    long live0 = live;
+    struct timeval zero = {0, 0}, soon = {0, 2000}, later = {10, 0},
+                   common_d = {0, 3000};
+    const struct timeval *common;
+    struct event_base *base;
+    struct event *io, *t, *ct, *sig, *fin, *freefin;
+    FILE *dump;
+    int sp[2], hi;
+
+    ck_assert_int_eq(vt_socketpair(sp), 0);
+    hi = high_fd(sp[0]);
+    base = event_base_new();
+    ck_assert_ptr_nonnull(base);
+    ck_assert_int_eq(event_base_priority_init(base, 4), 0);
+    io = event_new(base, hi, EV_READ | EV_PERSIST, count_cb, NULL);
+    t = evtimer_new(base, count_cb, NULL);
+    ct = evtimer_new(base, count_cb, NULL);
+    sig = evsignal_new(base, SIGUSR1, count_cb, NULL);
+    fin = event_new(base, -1, 0, count_cb, NULL);
+    freefin = event_new(base, -1, 0, count_cb, NULL);
+    ck_assert_ptr_nonnull(io);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_ptr_nonnull(ct);
+    ck_assert_ptr_nonnull(sig);
+    ck_assert_ptr_nonnull(fin);
+    ck_assert_ptr_nonnull(freefin);
+    common = event_base_init_common_timeout(base, &common_d);
+    ck_assert_ptr_nonnull(common);
+    ck_assert_int_eq(event_add(io, &later), 0);
+    ck_assert_int_eq(evtimer_add(t, &soon), 0);
+    ck_assert_int_eq(evtimer_add(ct, common), 0);
+    ck_assert_int_eq(evsignal_add(sig, NULL), 0);
+    ck_assert_int_eq(
+        event_base_once(base, -1, EV_TIMEOUT, count_cb, NULL, &zero), 0);
+    ck_assert_int_eq(
+        event_base_once(base, sp[1], EV_WRITE, count_cb, NULL, NULL), 0);
+    ck_assert_int_eq(event_finalize(0, fin, fin_cb), 0);
+    ck_assert_int_eq(event_free_finalize(0, freefin, fin_cb), 0);
+    ck_assert_int_eq((int)write(sp[1], "x", 1), 1);
+    ck_assert_int_eq(raise(SIGUSR1), 0);
+    dump = tmpfile();
+    ck_assert_ptr_nonnull(dump);
+    event_base_dump_events(base, dump);
+    fclose(dump);
+    ck_assert_int_eq(event_base_loopexit(base, &common_d), 0);
+    ck_assert_int_eq(event_base_dispatch(base), 0);
+    ck_assert_int_ge(cb_calls, 8);
+
+    /* Once events that never run go with the base. */
+    ck_assert_int_eq(
+        event_base_once(base, -1, EV_TIMEOUT, count_cb, NULL, &later), 0);
+    ck_assert_int_eq(
+        event_base_once(base, hi, EV_WRITE, count_cb, NULL, &later), 0);
+    event_free(io);
+    event_free(t);
+    event_free(ct);
+    event_free(sig);
+    t_free(fin); /* Finalized, not freed: its memory came from the hook. */
+    event_base_free(base);
+    ck_assert_int_eq(live, live0);
+    ck_assert_int_eq(foreign, 0);
+    close(hi);
+    close(sp[0]);
+    close(sp[1]);
+}
+END_TEST
+
+START_TEST(refused_allocation_in_base_new)
+{
+    long k;
+
+    for (k = 1; k <= 60; k++) {
+        long live0 = live;
+        struct event_base *base;
+
+        n_refused = 0;
+        fail_at = n_calls + k;
+        base = event_base_new();
+        fail_at = -1;
+        if (base != NULL) {
+            struct timeval tv = {0, 1000};
+            struct event *t = evtimer_new(base, count_cb, NULL);
+
+            /* Whatever it got, it works. */
+            ck_assert_ptr_nonnull(t);
+            ck_assert_int_eq(evtimer_add(t, &tv), 0);
+            ck_assert_int_eq(event_base_dispatch(base), 1);
+            event_free(t);
+            event_base_free(base);
+        } else {
+            ck_assert_int_eq(n_refused, 1);
+        }
+        ck_assert_int_eq(live, live0);
+        ck_assert_int_eq(foreign, 0);
+        if (base != NULL && n_refused == 0)
+            break; /* Past the last allocation base creation makes. */
+    }
+}
+END_TEST
+
+START_TEST(refused_allocation_is_reported)
+{
+    long k;
+    int sp[2], hi;
+
+    ck_assert_int_eq(vt_socketpair(sp), 0);
+    hi = high_fd(sp[0]);
+    for (k = 1; k <= 60; k++) {
+        long live0 = live;
+        struct timeval later = {10, 0}, common_d = {1, 0};
+        struct event_base *base = event_base_new();
+        struct event *io, *sig;
+        int io_ok, sig_ok, once_ok, prio_ok, common_ok, failures = 0;
+
+        ck_assert_ptr_nonnull(base);
+        n_refused = 0;
+        fail_at = n_calls + k;
+        io = event_new(base, hi, EV_READ, count_cb, NULL);
+        io_ok = io != NULL && event_add(io, NULL) == 0;
+        sig = evsignal_new(base, SIGUSR1, count_cb, NULL);
+        sig_ok = sig != NULL && evsignal_add(sig, NULL) == 0;
+        once_ok =
+            event_base_once(base, -1, EV_TIMEOUT, count_cb, NULL, &later) == 0;
+        prio_ok = event_base_priority_init(base, 3) == 0;
+        common_ok = event_base_init_common_timeout(base, &common_d) != NULL;
+        fail_at = -1;
+
+        failures = !io_ok + !sig_ok + !once_ok + !prio_ok + !common_ok;
+        /* A refused allocation shows as exactly one failed call. */
+        ck_assert_int_eq(failures, (int)n_refused);
+        if (io != NULL)
+            event_free(io);
+        if (sig != NULL)
+            event_free(sig);
+        event_base_free(base);
+        ck_assert_int_eq(live, live0);
+        ck_assert_int_eq(foreign, 0);
+        if (n_refused == 0)
+            break;
+    }
+    close(hi);
+    close(sp[0]);
+    close(sp[1]);
+}
+END_TEST
+
+START_TEST(global_shutdown)
+{
+    struct event_base *base = event_base_new();
+
+    ck_assert_ptr_nonnull(base);
+    event_base_free(base);
+    libevent_global_shutdown();
+    ck_assert_int_eq(foreign, 0);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s;
+    TCase *tc;
+
+    /* Before any other call into the library. */
+    event_set_mem_functions(t_malloc, t_realloc, t_free);
+
+    s = suite_create("mem_functions");
+    tc = vt_tcase("mem_functions", 20);
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, allocations_use_the_hooks);
+    tcase_add_test(tc, everything_comes_back);
+    tcase_add_test(tc, refused_allocation_in_base_new);
+    tcase_add_test(tc, refused_allocation_is_reported);
+    tcase_add_test(tc, global_shutdown);
+    suite_add_tcase(s, tc);
+    return vt_run(s);
+}
