@@ -111,6 +111,7 @@ main(int argc, char **argv)
         return 1;
     while (!stop) {
         fd_set rd, wr;
+        struct timeval tick;
         int maxfd = listener;
 
         FD_ZERO(&rd);
@@ -125,7 +126,11 @@ main(int argc, char **argv)
             if (fd > maxfd)
                 maxfd = fd;
         }
-        if (select(maxfd + 1, &rd, &wr, NULL, NULL) < 0) {
+        /* Wake now and then to see a stop request even where a signal
+         * does not interrupt select() (as under some sanitizers). */
+        tick.tv_sec = 0;
+        tick.tv_usec = 200 * 1000;
+        if (select(maxfd + 1, &rd, &wr, NULL, &tick) < 0) {
             if (errno == EINTR)
                 continue;
             fprintf(stderr, "%s: select: %s\n", prog, strerror(errno));
