@@ -1,0 +1,246 @@
+/*
+ * Vigil: a clean-room libevent 2.1 for Linux.
+ *
+ * buffer-internal.h: the evbuffer's insides, shared by buffer.c (data,
+ * callbacks, locking), buffer_search.c (positions, searches, lines) and
+ * buffer_io.c (sockets, file segments), and the hooks other core files
+ * (the bufferevents) may call.  Never installed.
+ *
+ * An evbuffer is a singly linked chain of chunks.  A chunk is a header
+ * that describes bytes kept either inline, right after the header, or
+ * elsewhere: memory the program lent with evbuffer_add_reference(), part
+ * of a file segment, or a view of another buffer's chunk
+ * (evbuffer_add_buffer_reference()).  The data of a chunk is
+ * buf[misalign, misalign + off); the bytes after it, up to cap, are free
+ * space that appends may use (cap is set to misalign + off for every chunk
+ * that must not be written, so that its free space is zero).
+ *
+ * The chain holds, in order: chunks with data (never an empty one), the
+ * last of them being last_data; then possibly empty chunks of reserved
+ * space (evbuffer_reserve_space, evbuffer_expand, evbuffer_read).  Appends
+ * go to last_data's free space, then to the empty chunks after it, then to
+ * new chunks; so appending is O(1), and moving a buffer's data into
+ * another (evbuffer_add_buffer) relinks whole chunks.
+ */
+#ifndef VIGIL_BUFFER_INTERNAL_H
+#define VIGIL_BUFFER_INTERNAL_H
+
+#include <event2/buffer.h>
+#include <event2/buffer_compat.h>
+#include <event2/event_struct.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "thread-internal.h"
+
+/* The largest number of bytes a buffer may hold: positions are
+ * ev_ssize_t. */
+#define VG_BUF_MAX ((size_t)EV_SSIZE_MAX)
+
+/* The largest single allocation the buffer code asks for (1 TiB): a
+ * bigger request fails at once, without reaching the allocator. */
+#define VG_BUF_ALLOC_MAX ((size_t)1 << 40)
+
+/* Chunk kinds (the low bits of vg_chunk.flags). */
+#define VG_CHUNK_INLINE 0u /* data follows the header */
+#define VG_CHUNK_REF 1u    /* memory lent by evbuffer_add_reference() */
+#define VG_CHUNK_FILE 2u   /* part of an evbuffer_file_segment */
+#define VG_CHUNK_VIEW 3u   /* a view of another chunk's bytes */
+#define VG_CHUNK_KIND 3u
+/* Views of this chunk exist: its reference count is shared with other
+ * buffers (atomic), and its bytes are never written again. */
+#define VG_CHUNK_SHARED 4u
+
+struct vg_chunk {
+    struct vg_chunk *next;
+    /* The storage; NULL for a file chunk not yet mapped (sendfile). */
+    unsigned char *buf;
+    size_t cap;      /* bytes of storage a writer may use */
+    size_t misalign; /* bytes before the data */
+    size_t off;      /* bytes of data */
+    uint32_t flags;
+    uint32_t refcnt; /* 1, plus one per view when VG_CHUNK_SHARED */
+};
+
+/* The data of chunk c. */
+#define VG_CHUNK_DATA(c) ((c)->buf + (c)->misalign)
+/* The free space after the data of chunk c. */
+#define VG_CHUNK_SPACE(c) ((c)->cap - (c)->misalign - (c)->off)
+
+/* An evbuffer_add_reference() chunk. */
+struct vg_ref_chunk {
+    struct vg_chunk c;
+    evbuffer_ref_cleanup_cb cleanup;
+    void *arg;
+    const void *data; /* what the program gave, for the cleanup */
+    size_t len;
+};
+
+/* A part of a file segment: chunk byte k is byte seg_off + k of the
+ * segment. */
+struct vg_file_chunk {
+    struct vg_chunk c;
+    struct evbuffer_file_segment *seg;
+    size_t seg_off;
+};
+
+/* A view of another buffer's chunk (evbuffer_add_buffer_reference). */
+struct vg_view_chunk {
+    struct vg_chunk c;
+    struct vg_chunk *parent;
+};
+
+struct evbuffer_file_segment {
+    void *lock; /* NULL with EVBUF_FS_DISABLE_LOCKING or without threads */
+    int refcnt;
+    int fd;
+    unsigned flags;
+    int can_sendfile;
+    ev_off_t file_offset; /* where the segment starts in the file */
+    size_t length;
+    /* Once materialized: the segment's bytes, either inside a mapping
+     * (mapping, map_len) or in memory read with pread (owned). */
+    unsigned char *contents;
+    void *mapping;
+    size_t map_len;
+    int materialized;
+    evbuffer_file_segment_cleanup_cb cleanup;
+    void *cleanup_arg;
+};
+
+/* Callback entry flags beyond the public EVBUFFER_CB_ENABLED. */
+#define VG_CB_OBSOLETE 0x10000u /* an evbuffer_setcb() callback */
+#define VG_CB_REMOVED 0x20000u  /* removed while callbacks were running */
+#define VG_CB_INTERNAL (VG_CB_OBSOLETE | VG_CB_REMOVED)
+
+struct evbuffer_cb_entry {
+    struct evbuffer_cb_entry *next;
+    union {
+        evbuffer_cb_func fn;
+        evbuffer_cb obsolete;
+    } cb;
+    void *arg;
+    uint32_t flags;
+};
+
+struct evbuffer {
+    struct vg_chunk *first;
+    struct vg_chunk *last;      /* the last chunk of the chain */
+    struct vg_chunk *last_data; /* the last chunk with data; NULL if empty */
+    size_t total_len;
+    /* One empty inline chunk kept for reuse (small chunks only). */
+    struct vg_chunk *spare;
+
+    /* Bytes added and removed since the callbacks last ran. */
+    size_t n_add_for_cb;
+    size_t n_del_for_cb;
+
+    void *lock;
+    int refcnt;     /* the program's reference, plus internal holders */
+    uint32_t flags; /* EVBUFFER_FLAG_* */
+    unsigned char own_lock;
+    unsigned char freeze_start;
+    unsigned char freeze_end;
+    unsigned char freed; /* evbuffer_free() was called */
+
+    /* File chunks whose bytes are not mapped yet (sendfile chunks). */
+    size_t n_unmapped;
+
+    /* Changes whenever data moves or leaves, so that a stale
+     * evbuffer_ptr is noticed (see buffer_search.c). */
+    uint32_t ptr_gen;
+
+    /* Callbacks, newest first (as libevent runs them). */
+    struct evbuffer_cb_entry *callbacks;
+    unsigned cb_depth;   /* callback runs in progress */
+    unsigned cb_zombies; /* entries removed while running */
+
+    /* evbuffer_defer_callbacks(): the base, and the deferred callback
+     * (each activation of it holds a reference on the buffer). */
+    struct event_base *cb_base;
+    struct event_callback deferred;
+};
+
+#define VG_BUF_LOCK(b) vg_lock((b)->lock)
+#define VG_BUF_UNLOCK(b) vg_unlock((b)->lock)
+
+/* ------------------------------------------------------------------ */
+/* Shared between the buffer*.c files (the lock is held).              */
+
+/* Marks every evbuffer_ptr into buf as stale. */
+static inline void
+vg_evbuffer_ptrs_stale(struct evbuffer *buf)
+{
+    buf->ptr_gen++;
+}
+
+/* Runs the callbacks (or schedules them) for what changed, with a
+ * reference held, and unlocks buf. */
+void vg_evbuffer_finish_slow(struct evbuffer *buf);
+
+/* Ends an operation that may have changed buf: tells the callbacks, if
+ * any, and unlocks. */
+static inline void
+vg_evbuffer_finish(struct evbuffer *buf)
+{
+    if (__builtin_expect(buf->callbacks != NULL, 0) &&
+        (buf->n_add_for_cb | buf->n_del_for_cb) != 0)
+        vg_evbuffer_finish_slow(buf);
+    else
+        VG_BUF_UNLOCK(buf);
+}
+
+/* Removes len bytes (at most the buffer's length) from the front. */
+void vg_evbuffer_drain_locked(struct evbuffer *buf, size_t len);
+
+/* Copies len bytes (at most what is there) starting at chunk c, offset i,
+ * into out; returns how many.  The chunks' bytes must be mapped. */
+size_t vg_evbuffer_copy_from(const struct vg_chunk *c, size_t i, void *out,
+                             size_t len);
+
+/* Maps every unmapped file chunk of buf.  0, or -1. */
+int vg_evbuffer_map_all(struct evbuffer *buf);
+
+/* Appends a chunk made elsewhere after last_data. */
+void vg_evbuffer_append_chunk(struct evbuffer *buf, struct vg_chunk *c);
+
+/* Makes the free space after the data at least want bytes in at most two
+ * extents (the free space of the last data chunk, then one chunk),
+ * allocating if needed; fills vec (2 entries) and returns the number of
+ * extents, or -1.  With contiguous set, one extent of want bytes. */
+int vg_evbuffer_reserve_locked(struct evbuffer *buf, size_t want,
+                               struct iovec *vec, int contiguous);
+
+/* Commits n bytes into the extents vg_evbuffer_reserve_locked returned
+ * (n at most their total). */
+void vg_evbuffer_commit_locked(struct evbuffer *buf, const struct iovec *vec,
+                               int nvec, size_t n);
+
+/* Releases one owner's hold on a chunk (frees it, calling its cleanup,
+ * when it was the last). */
+void vg_evbuffer_chunk_release(struct vg_chunk *c);
+
+/* Gets or drops a file segment's reference. */
+void vg_evbuffer_segment_incref(struct evbuffer_file_segment *seg);
+void vg_evbuffer_segment_decref(struct evbuffer_file_segment *seg);
+/* Maps or reads a segment's bytes.  0, or -1. */
+int vg_evbuffer_segment_materialize(struct evbuffer_file_segment *seg);
+
+/* ------------------------------------------------------------------ */
+/* For the rest of the core (bufferevents).                            */
+
+/* Takes a reference that keeps buf allocated after evbuffer_free() until
+ * vg_evbuffer_decref(). */
+void vg_evbuffer_incref(struct evbuffer *buf);
+/* Drops a reference taken with vg_evbuffer_incref(). */
+void vg_evbuffer_decref(struct evbuffer *buf);
+
+/* Reads from fd into buf, at most max bytes (0: as much as the socket
+ * holds, within the library's per-call cap).  Like evbuffer_read(). */
+int vg_evbuffer_read_atmost(struct evbuffer *buf, evutil_socket_t fd,
+                            size_t max);
+
+#endif
