@@ -354,12 +354,19 @@ count_active_up(struct event_base *base, const struct event_callback *cb)
         return;
     if (++base->event_count_active > base->event_count_active_max)
         base->event_count_active_max = base->event_count_active;
+    /* Like libevent, "added" counts list memberships: an active event
+     * counts there too. */
+    if (++base->event_count > base->event_count_max)
+        base->event_count_max = base->event_count;
 }
 
 VG_HOT void
 count_active_down(struct event_base *base, const struct event_callback *cb)
 {
-    base->event_count_active -= !(cb->evcb_flags & EVLIST_INTERNAL);
+    int d = !(cb->evcb_flags & EVLIST_INTERNAL);
+
+    base->event_count_active -= d;
+    base->event_count -= d;
 }
 
 /* ------------------------------------------------------------------ */
@@ -882,6 +889,8 @@ evmap_signal_add(struct event_base *base, struct event *ev)
     struct vg_sigslot *s;
 
     if (sig <= 0 || sig >= NSIG) {
+        vg_log_warnx("event_add: signal number %d is out of range (1 to %d)",
+                     sig, NSIG - 1);
         errno = EINVAL;
         return -1;
     }
@@ -923,8 +932,7 @@ static void
 timeout_remove(struct event_base *base, struct event *ev)
 {
     ev->ev_evcallback.evcb_flags &= ~EVLIST_TIMEOUT;
-    if (!(ev->ev_evcallback.evcb_flags & EVLIST_INSERTED))
-        count_added(base, &ev->ev_evcallback, -1);
+    count_added(base, &ev->ev_evcallback, -1);
     if (is_common_timeout(&ev->ev_timeout, base)) {
         struct vg_common_timeout *ct = common_timeout_of(base, &ev->ev_timeout);
 
@@ -963,8 +971,7 @@ event_add_internal(struct event *ev, const struct timeval *tv,
             rc = evmap_io_add(base, ev);
         if (rc < 0)
             return -1;
-        if (!(cb->evcb_flags & EVLIST_TIMEOUT))
-            count_added(base, cb, 1);
+        count_added(base, cb, 1);
         cb->evcb_flags |= EVLIST_INSERTED;
     }
 
@@ -993,11 +1000,10 @@ event_add_internal(struct event *ev, const struct timeval *tv,
             when = clamp_usec(now + tv_plain_usec(tv));
         vg_usec_to_tv(when, &ev->ev_timeout);
 
-        if (adjust) {
+        if (adjust)
             heap_adjust(base, ev, when);
-        } else if (!(cb->evcb_flags & EVLIST_INSERTED)) {
+        else
             count_added(base, cb, 1);
-        }
         cb->evcb_flags |= EVLIST_TIMEOUT;
         if (adjust) {
             /* Moved in place above. */
@@ -1028,7 +1034,9 @@ event_del_internal(struct event *ev)
         vg_log_warnx("event_del: event has no event_base set");
         return -1;
     }
-    if (ev->ev_events & EV_SIGNAL)
+    /* Deleting a signal event whose callback is running stops the
+     * remaining calls of this delivery. */
+    if ((ev->ev_events & EV_SIGNAL) && base->current_event == cb)
         ev->ev_.ev_signal.ev_ncalls = 0;
     if (cb->evcb_flags & EVLIST_TIMEOUT)
         timeout_remove(base, ev);
@@ -1062,6 +1070,13 @@ event_add(struct event *ev, const struct timeval *tv)
     base = ev->ev_base;
     BASE_LOCK(base);
     debug_assert_setup(ev, "event_add");
+    vg_log_debugx(
+        "event_add: event %p (fd %d), %s%s%s%s call %p", (void *)ev,
+        (int)ev->ev_fd, (ev->ev_events & EV_READ) ? "EV_READ " : "",
+        (ev->ev_events & EV_WRITE) ? "EV_WRITE " : "",
+        (ev->ev_events & EV_CLOSED) ? "EV_CLOSED " : "",
+        tv != NULL ? "EV_TIMEOUT " : "",
+        (void *)(size_t)ev->ev_evcallback.evcb_cb_union.evcb_callback);
     rc = event_add_internal(ev, tv, 0);
     if (rc == 0)
         vg_base_wake(base);
@@ -1103,6 +1118,15 @@ event_del_public(struct event *ev, enum del_mode mode, const char *what)
             vg_cond_wait(base->current_event_cond, base->th_base_lock, NULL);
         }
     }
+    /* A finalizing event belongs to its finalizer now: deleting it does
+     * nothing, and succeeds. */
+    if (ev->ev_evcallback.evcb_flags & EVLIST_FINALIZING) {
+        BASE_UNLOCK(base);
+        return 0;
+    }
+    vg_log_debugx(
+        "event_del: %p (fd %d), callback %p", (void *)ev, (int)ev->ev_fd,
+        (void *)(size_t)ev->ev_evcallback.evcb_cb_union.evcb_callback);
     rc = event_del_internal(ev);
     if (rc == 0)
         vg_base_wake(base);
@@ -1283,9 +1307,11 @@ event_finalize_internal(unsigned flags, struct event *ev,
     debug_assert_setup(ev,
                        free_after ? "event_free_finalize" : "event_finalize");
     BASE_LOCK(ev->ev_base);
+    /* Finalizing twice is harmless: the first finalizer stays, and runs
+     * once. */
     if (ev->ev_evcallback.evcb_flags & EVLIST_FINALIZING) {
         BASE_UNLOCK(ev->ev_base);
-        return -1;
+        return 0;
     }
     event_del_internal(ev);
     ev->ev_evcallback.evcb_closure =
@@ -1427,7 +1453,11 @@ event_base_once(struct event_base *base, evutil_socket_t fd, short events,
 
     if (base == NULL || callback == NULL)
         return -1;
+    /* A one-shot callback needs a timeout or I/O to wait for, and runs
+     * once: signals and EV_PERSIST make no sense here. */
     if (events & (EV_SIGNAL | EV_PERSIST))
+        return -1;
+    if ((events & (EV_TIMEOUT | EV_READ | EV_WRITE)) == 0)
         return -1;
     once = vg_mm_calloc(1, sizeof(*once));
     if (once == NULL)
@@ -1435,8 +1465,7 @@ event_base_once(struct event_base *base, evutil_socket_t fd, short events,
     once->cb = callback;
     once->arg = arg;
     if ((events & (EV_TIMEOUT | EV_READ | EV_WRITE | EV_CLOSED)) ==
-            EV_TIMEOUT ||
-        (events & VG_EV_IO_MASK) == 0) {
+        EV_TIMEOUT) {
         event_assign(&once->ev, base, -1, 0, once_cb, once);
         if (tv == NULL || !evutil_timerisset(tv))
             activate = 1;
@@ -1819,7 +1848,7 @@ event_base_new_with_config(const struct event_config *cfg)
         base->backend == &vg_backend_epoll &&
         (base->flags & EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) != 0;
     if (env_says(base, "EVENT_SHOW_METHOD"))
-        vg_log_msgx("libevent using: %s", base->backend->name);
+        vg_log_msgx("libevent using: %s", event_base_get_method(base));
 
     /* With locking set up (before the base was made), the base is safe to
      * use from any thread and its loop can be woken from any thread. */
@@ -1855,6 +1884,9 @@ event_base_new(void)
 const char *
 event_base_get_method(const struct event_base *base)
 {
+    /* libevent names the changelist variant apart; programs print it. */
+    if (base->use_changelist)
+        return "epoll (with changelist)";
     return base->backend->name;
 }
 
@@ -2342,6 +2374,8 @@ event_base_loop(struct event_base *base, int flags)
             apply_changelist(base);
 
         base->tv_cache = 0;
+        vg_log_debugx("%s: dispatching on %s, %d active", __func__,
+                      base->backend->name, base->n_active);
         if (base->backend->dispatch(base, tv_p) < 0) {
             retval = -1;
             break;
@@ -2529,17 +2563,17 @@ event_base_get_max_events(struct event_base *base, unsigned int type, int clear)
     if (type & EVENT_BASE_COUNT_ACTIVE) {
         n += base->event_count_active_max;
         if (clear)
-            base->event_count_active_max = 0;
+            base->event_count_active_max = base->event_count_active;
     }
     if (type & EVENT_BASE_COUNT_VIRTUAL) {
         n += base->virtual_event_count_max;
         if (clear)
-            base->virtual_event_count_max = 0;
+            base->virtual_event_count_max = base->virtual_event_count;
     }
     if (type & EVENT_BASE_COUNT_ADDED) {
         n += base->event_count_max;
         if (clear)
-            base->event_count_max = 0;
+            base->event_count_max = base->event_count;
     }
     BASE_UNLOCK(base);
     return n;
@@ -2676,6 +2710,32 @@ event_base_dump_events(struct event_base *base, FILE *output)
     BASE_UNLOCK(base);
 }
 
+/* EV_TIMEOUT in event_base_active_by_fd: every event on that fd waiting
+ * for a timeout runs as if it had timed out (it stays scheduled). */
+static void
+activate_timeouts_of_fd(struct event_base *base, evutil_socket_t fd)
+{
+    unsigned i;
+    int c;
+
+    for (i = 0; i < base->heap_n; i++) {
+        struct event *ev = base->heap[i].ev;
+
+        if (ev->ev_fd == fd && !(ev->ev_events & EV_SIGNAL))
+            event_active_internal(ev, EV_TIMEOUT, 1);
+    }
+    for (c = 0; c < base->n_common_timeouts; c++) {
+        struct event *ev;
+
+        TAILQ_FOREACH(ev, &base->common_timeouts[c]->events,
+                      ev_timeout_pos.ev_next_with_common_timeout)
+        {
+            if (ev->ev_fd == fd && !(ev->ev_events & EV_SIGNAL))
+                event_active_internal(ev, EV_TIMEOUT, 1);
+        }
+    }
+}
+
 void
 event_base_active_by_fd(struct event_base *base, evutil_socket_t fd,
                         short events)
@@ -2683,6 +2743,8 @@ event_base_active_by_fd(struct event_base *base, evutil_socket_t fd,
     if (base == NULL || fd < 0)
         return;
     BASE_LOCK(base);
+    if (events & EV_TIMEOUT)
+        activate_timeouts_of_fd(base, fd);
     vg_evmap_io_active(base, fd, events & VG_EV_IO_MASK);
     vg_base_wake(base);
     BASE_UNLOCK(base);
