@@ -250,7 +250,6 @@ vg_base_wake(struct event_base *base)
 extern struct event_base *vg_current_base;
 
 /* event.c, for the backends and the signal code. */
-void vg_evmap_io_active(struct event_base *base, int fd, short events);
 void vg_evmap_signal_active(struct event_base *base, int signo, int ncalls);
 struct vg_fdslot *vg_evmap_slot(struct event_base *base, int fd);
 
@@ -288,6 +287,72 @@ vg_usec_to_tv(vg_usec_t us, struct timeval *tv)
 {
     tv->tv_sec = (time_t)(us / 1000000);
     tv->tv_usec = (suseconds_t)(us % 1000000);
+}
+
+/* ------------------------------------------------------------------ */
+/* Activation: the per-event hot path, inlined into the backends.      */
+
+/* Forced inline: these run once per event. */
+#define VG_HOT static inline __attribute__((always_inline))
+
+VG_HOT void
+vg_count_active_up(struct event_base *base, const struct event_callback *cb)
+{
+    if (cb->evcb_flags & EVLIST_INTERNAL)
+        return;
+    if (++base->event_count_active > base->event_count_active_max)
+        base->event_count_active_max = base->event_count_active;
+    /* Like libevent, "added" counts list memberships: an active event
+     * counts there too. */
+    if (++base->event_count > base->event_count_max)
+        base->event_count_max = base->event_count;
+}
+
+VG_HOT void
+vg_queue_insert_active(struct event_base *base, struct event_callback *cb)
+{
+    /* An event assigned before event_base_priority_init() shrank the
+     * queues keeps a priority that may no longer exist. */
+    if (cb->evcb_pri >= base->nactivequeues)
+        cb->evcb_pri = (ev_uint8_t)(base->nactivequeues - 1);
+    cb->evcb_flags |= EVLIST_ACTIVE;
+    base->n_active++;
+    vg_count_active_up(base, cb);
+    TAILQ_INSERT_TAIL(&base->activequeues[cb->evcb_pri], cb, evcb_active_next);
+}
+
+VG_HOT void
+vg_event_active_inline(struct event *ev, int res, short ncalls)
+{
+    struct event_base *base = ev->ev_base;
+    short flags = ev->ev_evcallback.evcb_flags;
+
+    if (flags & EVLIST_FINALIZING)
+        return;
+    if (flags & (EVLIST_ACTIVE | EVLIST_ACTIVE_LATER)) {
+        ev->ev_res |= (short)res;
+        return;
+    }
+    ev->ev_res = (short)res;
+    if (ev->ev_events & EV_SIGNAL)
+        ev->ev_.ev_signal.ev_ncalls = ncalls;
+    vg_queue_insert_active(base, &ev->ev_evcallback);
+}
+
+/* Makes the events on fd that want any of events active (the backends
+ * call it for every ready fd). */
+VG_HOT void
+vg_evmap_io_active(struct event_base *base, int fd, short events)
+{
+    struct event *ev;
+
+    if (fd < 0 || fd >= base->nfds)
+        return;
+    LIST_FOREACH(ev, &base->fds[fd].events, ev_.ev_io.ev_io_next)
+    {
+        if (ev->ev_events & events & VG_EV_IO_MASK)
+            vg_event_active_inline(ev, ev->ev_events & events, 1);
+    }
 }
 
 #endif

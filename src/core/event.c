@@ -344,22 +344,6 @@ count_added(struct event_base *base, const struct event_callback *cb, int d)
         base->event_count_max = base->event_count;
 }
 
-/* The hot path's helpers are forced inline: they run once per event. */
-#define VG_HOT static inline __attribute__((always_inline))
-
-VG_HOT void
-count_active_up(struct event_base *base, const struct event_callback *cb)
-{
-    if (cb->evcb_flags & EVLIST_INTERNAL)
-        return;
-    if (++base->event_count_active > base->event_count_active_max)
-        base->event_count_active_max = base->event_count_active;
-    /* Like libevent, "added" counts list memberships: an active event
-     * counts there too. */
-    if (++base->event_count > base->event_count_max)
-        base->event_count_max = base->event_count;
-}
-
 VG_HOT void
 count_active_down(struct event_base *base, const struct event_callback *cb)
 {
@@ -620,19 +604,6 @@ init_common_timeout(struct event_base *base, const struct timeval *duration)
 /* Active queues.                                                      */
 
 VG_HOT void
-queue_insert_active(struct event_base *base, struct event_callback *cb)
-{
-    /* An event assigned before event_base_priority_init() shrank the
-     * queues keeps a priority that may no longer exist. */
-    if (cb->evcb_pri >= base->nactivequeues)
-        cb->evcb_pri = (ev_uint8_t)(base->nactivequeues - 1);
-    cb->evcb_flags |= EVLIST_ACTIVE;
-    base->n_active++;
-    count_active_up(base, cb);
-    TAILQ_INSERT_TAIL(&base->activequeues[cb->evcb_pri], cb, evcb_active_next);
-}
-
-VG_HOT void
 queue_remove_active(struct event_base *base, struct event_callback *cb)
 {
     cb->evcb_flags &= ~EVLIST_ACTIVE;
@@ -646,7 +617,7 @@ queue_insert_active_later(struct event_base *base, struct event_callback *cb)
 {
     cb->evcb_flags |= EVLIST_ACTIVE_LATER;
     base->n_active_later++;
-    count_active_up(base, cb);
+    vg_count_active_up(base, cb);
     TAILQ_INSERT_TAIL(&base->active_later, cb, evcb_active_next);
 }
 
@@ -677,28 +648,10 @@ make_later_events_active(struct event_base *base)
     }
 }
 
-VG_HOT void
-event_active_inline(struct event *ev, int res, short ncalls)
-{
-    struct event_base *base = ev->ev_base;
-    short flags = ev->ev_evcallback.evcb_flags;
-
-    if (flags & EVLIST_FINALIZING)
-        return;
-    if (flags & (EVLIST_ACTIVE | EVLIST_ACTIVE_LATER)) {
-        ev->ev_res |= (short)res;
-        return;
-    }
-    ev->ev_res = (short)res;
-    if (ev->ev_events & EV_SIGNAL)
-        ev->ev_.ev_signal.ev_ncalls = ncalls;
-    queue_insert_active(base, &ev->ev_evcallback);
-}
-
 static void
 event_active_internal(struct event *ev, int res, short ncalls)
 {
-    event_active_inline(ev, res, ncalls);
+    vg_event_active_inline(ev, res, ncalls);
 }
 
 /* ------------------------------------------------------------------ */
@@ -866,20 +819,6 @@ evmap_io_del(struct event_base *base, struct event *ev)
     /* A failure to stop watching (the fd was closed already) leaves
      * nothing to undo. */
     (void)slot_sync(base, ev->ev_fd, s);
-}
-
-void
-vg_evmap_io_active(struct event_base *base, int fd, short events)
-{
-    struct event *ev;
-
-    if (fd < 0 || fd >= base->nfds)
-        return;
-    LIST_FOREACH(ev, &base->fds[fd].events, ev_.ev_io.ev_io_next)
-    {
-        if (ev->ev_events & events & VG_EV_IO_MASK)
-            event_active_inline(ev, ev->ev_events & events, 1);
-    }
 }
 
 static int
@@ -1513,7 +1452,7 @@ vg_event_callback_activate(struct event_base *base, struct event_callback *cb)
         return 0;
     if (cb->evcb_flags & EVLIST_ACTIVE_LATER)
         queue_remove_active_later(base, cb);
-    queue_insert_active(base, cb);
+    vg_queue_insert_active(base, cb);
     return 1;
 }
 
@@ -2214,56 +2153,68 @@ process_active_queue(struct event_base *base, struct vg_callback_queue *q,
     int limited = max_to_process != INT_MAX || endtime >= 0;
 
     while ((cb = TAILQ_FIRST(q)) != NULL) {
-        struct event *ev = NULL;
+        struct event *ev = (struct event *)cb;
         short res;
 
-        if (cb->evcb_flags & EVLIST_INIT) {
-            ev = (struct event *)cb;
-            if ((ev->ev_events & EV_PERSIST) ||
-                (cb->evcb_flags & EVLIST_FINALIZING))
-                queue_remove_active(base, cb);
-            else
-                event_del_internal(ev);
-        } else {
+        /* The callback runs without the base lock.  A plain event is
+         * deleted first; a persistent one is rescheduled first. */
+        count += !(cb->evcb_flags & EVLIST_INTERNAL);
+        switch (cb->evcb_closure) {
+        case VG_CLOSURE_PERSIST:
             queue_remove_active(base, cb);
-        }
-        if (!(cb->evcb_flags & EVLIST_INTERNAL))
-            count++;
-        base->current_event = cb;
-
-        /* The callback runs without the base lock; the persist closure
-         * reschedules first, under it. */
-        if (cb->evcb_closure == VG_CLOSURE_PERSIST)
+            base->current_event = cb;
             run_persist_closure(base, ev);
-        res = ev != NULL ? ev->ev_res : 0;
-        BASE_UNLOCK(base);
-        if (cb->evcb_closure <= VG_CLOSURE_PERSIST &&
-            cb->evcb_closure != VG_CLOSURE_SIGNAL) {
-            /* Plain and persistent events: the common case. */
+            res = ev->ev_res;
+            BASE_UNLOCK(base);
             cb->evcb_cb_union.evcb_callback(ev->ev_fd, res, cb->evcb_arg);
-        } else {
-            run_other_closure(base, cb, ev);
+            break;
+        case VG_CLOSURE_EVENT:
+            event_del_internal(ev);
+            base->current_event = cb;
+            res = ev->ev_res;
+            BASE_UNLOCK(base);
+            cb->evcb_cb_union.evcb_callback(ev->ev_fd, res, cb->evcb_arg);
+            break;
+        default:
+            /* Signals, bare callbacks and finalizers. */
+            if ((cb->evcb_flags & EVLIST_INIT) &&
+                !(ev->ev_events & EV_PERSIST) &&
+                !(cb->evcb_flags & EVLIST_FINALIZING))
+                event_del_internal(ev);
+            else
+                queue_remove_active(base, cb);
+            /* Set after the delete: deleting the running signal event
+             * is what stops its remaining calls. */
+            base->current_event = cb;
+            BASE_UNLOCK(base);
+            run_other_closure(base, cb,
+                              (cb->evcb_flags & EVLIST_INIT) ? ev : NULL);
+            break;
         }
         BASE_LOCK(base);
         base->current_event = NULL;
-        if (base->current_event_waiters) {
-            base->current_event_waiters = 0;
-            vg_cond_signal(base->current_event_cond, 1);
-        }
 
-        if (base->event_break)
-            return -1;
-        if (limited) {
-            if (count >= max_to_process)
-                return count;
-            if (count > 0 && endtime >= 0) {
-                update_time_cache(base);
-                if (vg_base_now(base) >= endtime)
-                    return count;
+        /* One test for everything rare after a callback. */
+        if (base->current_event_waiters | base->event_break |
+            base->event_continue | limited) {
+            if (base->current_event_waiters) {
+                base->current_event_waiters = 0;
+                vg_cond_signal(base->current_event_cond, 1);
             }
+            if (base->event_break)
+                return -1;
+            if (limited) {
+                if (count >= max_to_process)
+                    return count;
+                if (count > 0 && endtime >= 0) {
+                    update_time_cache(base);
+                    if (vg_base_now(base) >= endtime)
+                        return count;
+                }
+            }
+            if (base->event_continue)
+                break;
         }
-        if (base->event_continue)
-            break;
     }
     return count;
 }

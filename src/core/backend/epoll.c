@@ -16,6 +16,10 @@
 
 #include "../mm-internal.h"
 
+_Static_assert(EPOLLIN << 1 == EV_READ, "EPOLLIN maps to EV_READ by a shift");
+_Static_assert(EPOLLOUT == EV_WRITE, "EPOLLOUT is EV_WRITE");
+_Static_assert(EPOLLRDHUP >> 6 == EV_CLOSED, "EPOLLRDHUP maps to EV_CLOSED");
+
 #define INITIAL_NEVENT 32
 #define MAX_NEVENT 4096
 /* epoll_wait's timeout is an int of milliseconds; longer waits are cut
@@ -167,7 +171,7 @@ epoll_dispatch(struct event_base *base, const struct timeval *tv)
     for (i = 0; i < n; i++) {
         uint32_t what = st->events[i].events;
         int fd = st->events[i].data.fd;
-        short res = 0;
+        short res;
 
         if (fd == st->timerfd) {
             uint64_t expirations;
@@ -175,16 +179,13 @@ epoll_dispatch(struct event_base *base, const struct timeval *tv)
             (void)r;
             continue;
         }
-        if (what & (EPOLLHUP | EPOLLERR)) {
+        /* The bits line up by shifts (checked above), so the common case
+         * costs no branch; a hang-up or an error wakes readers and
+         * writers alike. */
+        res = (short)(((what & EPOLLIN) << 1) | (what & EPOLLOUT) |
+                      ((what & EPOLLRDHUP) >> 6));
+        if (what & (EPOLLHUP | EPOLLERR))
             res = EV_READ | EV_WRITE;
-        } else {
-            if (what & EPOLLIN)
-                res |= EV_READ;
-            if (what & EPOLLOUT)
-                res |= EV_WRITE;
-            if (what & EPOLLRDHUP)
-                res |= EV_CLOSED;
-        }
         if (res != 0)
             vg_evmap_io_active(base, fd, res | EV_ET);
     }
