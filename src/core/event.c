@@ -435,7 +435,9 @@ heap_adjust(struct event_base *base, struct event *ev, vg_usec_t key)
     unsigned i = (unsigned)ev->ev_timeout_pos.min_heap_idx;
     struct vg_heap_entry e;
 
-    VG_ASSERT(i < base->heap_n && base->heap[i].ev == ev);
+    /* The slot's owner is checked in debug mode, where a freed or
+     * reassigned pending event is diagnosed anyway. */
+    VG_ASSERT(i < base->heap_n && (!debug_mode_on || base->heap[i].ev == ev));
     e.key = key;
     e.ev = ev;
     if (i > 0 && key < base->heap[(i - 1) / 2].key)
@@ -444,13 +446,15 @@ heap_adjust(struct event_base *base, struct event *ev, vg_usec_t key)
         heap_sift_down(base, i, e);
 }
 
-static void
+VG_HOT void
 heap_erase(struct event_base *base, struct event *ev)
 {
     unsigned i = (unsigned)ev->ev_timeout_pos.min_heap_idx;
     struct vg_heap_entry last;
 
-    VG_ASSERT(i < base->heap_n && base->heap[i].ev == ev);
+    /* The slot's owner is checked in debug mode, where a freed or
+     * reassigned pending event is diagnosed anyway. */
+    VG_ASSERT(i < base->heap_n && (!debug_mode_on || base->heap[i].ev == ev));
     ev->ev_timeout_pos.min_heap_idx = -1;
     last = base->heap[--base->heap_n];
     if (i == base->heap_n)
@@ -867,7 +871,7 @@ vg_evmap_signal_active(struct event_base *base, int signo, int ncalls)
 /* ------------------------------------------------------------------ */
 /* Adding and deleting.                                                */
 
-static void
+VG_HOT void
 timeout_remove(struct event_base *base, struct event *ev)
 {
     ev->ev_evcallback.evcb_flags &= ~EVLIST_TIMEOUT;
