@@ -76,6 +76,7 @@ struct vg_fdslot {
     uint16_t nclose;  /* events wanting EV_CLOSED */
     uint16_t net;     /* events asking for EV_ET */
     short registered; /* what the backend watches now */
+    short emptied;    /* changelist: every event left since the last apply */
     int backend_data; /* the backend's per-fd scratch */
     int change_pos;   /* index in the changelist, or -1 */
 };

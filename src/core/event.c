@@ -742,6 +742,8 @@ slot_sync(struct event_base *base, int fd, struct vg_fdslot *s)
             s->change_pos = base->nchanges;
             base->changes[base->nchanges++] = fd;
         }
+        if (want == 0)
+            s->emptied = 1;
         return 0;
     }
     if (want == s->registered)
@@ -764,8 +766,16 @@ apply_changelist(struct event_base *base)
         short want = slot_wanted(s);
 
         s->change_pos = -1;
-        if (want == s->registered)
+        /* When every event left the fd and some came back, the program
+         * may have closed the fd and opened another under the same number
+         * meanwhile; the kernel dropped the old registration at close, so
+         * the registration is renewed (a MOD, or an ADD on ENOENT) rather
+         * than assumed.  Only a plain re-add of what stayed costs nothing. */
+        if (want == s->registered && !(s->emptied && want != 0)) {
+            s->emptied = 0;
             continue;
+        }
+        s->emptied = 0;
         if (base->backend->change(base, fd, s->registered, want,
                                   &s->backend_data) == 0)
             s->registered = want;
@@ -2020,6 +2030,7 @@ reinit(struct event_base *base)
         base->nchanges = 0;
         for (fd = 0; fd < base->nfds; fd++) {
             base->fds[fd].change_pos = -1;
+            base->fds[fd].emptied = 0;
             base->fds[fd].registered = 0;
             base->fds[fd].backend_data = 0;
         }

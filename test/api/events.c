@@ -261,6 +261,52 @@ START_TEST(read_event_fires_once)
 }
 END_TEST
 
+/* A program may close an fd and open another under the same number
+ * between two passes of the loop.  With the changelist (where the backend
+ * has one) the old registration must not be taken for the new file's:
+ * the kernel dropped it at close. */
+START_TEST(fd_number_reused_between_passes)
+{
+    struct event_config *cfg = event_config_new();
+    struct event_base *base;
+    struct event *ev;
+    int sp[2], sq[2], num;
+
+    ck_assert_ptr_nonnull(cfg);
+    ck_assert_int_eq(
+        event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST), 0);
+    base = event_base_new_with_config(cfg);
+    event_config_free(cfg);
+    ck_assert_ptr_nonnull(base);
+    ck_assert_int_eq(vt_socketpair(sp), 0);
+    num = sp[0];
+    ev = event_new(base, num, EV_READ | EV_PERSIST, record_cb, &rec_a);
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_int_eq(event_add(ev, NULL), 0);
+    ck_assert_int_eq(one_pass(base), 0);
+    event_free(ev);
+
+    /* Another socket takes the same number. */
+    ck_assert_int_eq(vt_socketpair(sq), 0);
+    ck_assert_int_eq(dup2(sq[0], num), num);
+    close(sq[0]);
+    close(sp[1]);
+    ev = event_new(base, num, EV_READ | EV_PERSIST, record_cb, &rec_a);
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_int_eq(event_add(ev, NULL), 0);
+    put_byte(sq[1]);
+    ck_assert_int_eq(event_base_loop(base, EVLOOP_ONCE), 0);
+    ck_assert_int_eq(rec_a.calls, 1);
+    ck_assert_int_eq((int)rec_a.fd, num);
+    ck_assert_int_eq(rec_a.res & EV_READ, EV_READ);
+
+    event_free(ev);
+    close(num);
+    close(sq[1]);
+    event_base_free(base);
+}
+END_TEST
+
 START_TEST(persistent_read_repeats)
 {
     struct event_base *base = event_base_new();
@@ -781,6 +827,7 @@ main(void)
     tcase_add_test(io, many_fds);
     tcase_add_test(io, edge_triggered);
     tcase_add_test(io, closed_on_peer_shutdown);
+    tcase_add_test(io, fd_number_reused_between_passes);
     tcase_add_test(io, io_event_times_out);
     suite_add_tcase(s, io);
 
