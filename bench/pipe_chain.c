@@ -10,7 +10,7 @@
  * rounds, of the time per event in microseconds.
  *
  *   usage: pipe_chain [-n PAIRS] [-a ACTIVE] [-w WRITES] [-r ROUNDS]
- *                     [-d] [-t] [-p]
+ *                     [-d] [-t] [-p] [-T TIMERS]
  *
  * pipe_chain_epoll.c does the same work on raw epoll: the floor.
  */
@@ -24,6 +24,7 @@ static struct {
     struct chain_opts o;
     struct event_base *base;
     struct event **ev;
+    struct event **idle; /* -T: timers that never come due */
     int *rfd;
     int *wfd;
     struct timeval timeout;
@@ -126,6 +127,20 @@ main(int argc, char **argv)
         }
     }
 
+    /* The scale check: many timers pending, spread over an hour or more
+     * from now, so that none comes due while the program runs. */
+    if (g.o.idle > 0)
+        g.idle = bench_calloc((size_t)g.o.idle, sizeof(*g.idle));
+    for (i = 0; i < g.o.idle; i++) {
+        struct timeval far = {3600 + i % 3600, (i * 7919) % 1000000};
+
+        g.idle[i] = evtimer_new(g.base, read_cb, (void *)(intptr_t)-1);
+        if (g.idle[i] == NULL || evtimer_add(g.idle[i], &far) != 0) {
+            fprintf(stderr, "cannot set up idle timer %d\n", i);
+            goto done;
+        }
+    }
+
     run_round(); /* Warms up. */
     for (i = 0; i < g.o.rounds; i++) {
         int64_t t0 = bench_now_ns();
@@ -146,6 +161,11 @@ done:
         if (g.ev[i] != NULL)
             event_free(g.ev[i]);
     }
+    for (i = 0; g.idle != NULL && i < g.o.idle; i++) {
+        if (g.idle[i] != NULL)
+            event_free(g.idle[i]);
+    }
+    free(g.idle);
     if (g.base != NULL)
         event_base_free(g.base);
     if (opened)

@@ -276,6 +276,10 @@ main(int argc, char **argv)
     int i;
 
     chain_parse(argc, argv, &g.o);
+    if (g.o.idle > 0) {
+        fprintf(stderr, "-T: the floor has no timers\n");
+        return 2;
+    }
     g.ep = -1;
     g.timeout = (int64_t)CHAIN_TIMEOUT_SECONDS * 1000000000;
     g.rfd = bench_calloc((size_t)g.o.n, sizeof(*g.rfd));
