@@ -1,0 +1,194 @@
+/*
+ * Vigil: a clean-room libevent 2.1 for Linux.
+ *
+ * timers_libev: timers.c's workload (timers-common.h) on libev's ev_timer,
+ * for comparison.  add is ev_timer_set plus ev_timer_start; readd sets a
+ * new repeat and calls ev_timer_again, libev's way to move a pending timer;
+ * del is ev_timer_stop; fire runs the loop without waiting.  libev has no
+ * common timeouts, so the "common" kind is not run.  The timeouts are
+ * turned into ev_tstamp before the measured work; libev reads its cached
+ * loop time, as libevent does inside a callback.
+ */
+#include <ev.h>
+
+#include "timers-common.h"
+
+struct run {
+    const struct timer_plan *plan;
+    struct ev_loop *loop;
+    ev_timer *tm;
+    double *add;
+    double *readd;
+    double *fire;
+    int fired;
+    long failures;
+};
+
+static void
+timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct run *r = w->data;
+
+    (void)loop;
+    (void)revents;
+    r->fired++;
+}
+
+static BENCH_MEASURED void
+phase_add(struct run *r)
+{
+    int i;
+
+    for (i = 0; i < r->plan->k; i++) {
+        ev_timer_set(&r->tm[i], r->add[i], 0.);
+        ev_timer_start(r->loop, &r->tm[i]);
+    }
+}
+
+static BENCH_MEASURED void
+phase_readd(struct run *r)
+{
+    int i;
+
+    for (i = 0; i < r->plan->k; i++) {
+        r->tm[i].repeat = r->readd[i];
+        ev_timer_again(r->loop, &r->tm[i]);
+    }
+}
+
+static BENCH_MEASURED void
+phase_del(struct run *r)
+{
+    int i;
+
+    for (i = 0; i < r->plan->k; i++)
+        ev_timer_stop(r->loop, &r->tm[i]);
+}
+
+static void
+arm(struct run *r)
+{
+    int i;
+
+    for (i = 0; i < r->plan->k; i++) {
+        ev_timer_set(&r->tm[i], r->fire[i], 0.);
+        ev_timer_start(r->loop, &r->tm[i]);
+    }
+}
+
+static BENCH_MEASURED void
+phase_fire(struct run *r)
+{
+    int passes = 0;
+
+    while (r->fired < r->plan->k && passes < 1000) {
+        ev_run(r->loop, EVRUN_NOWAIT);
+        passes++;
+    }
+    if (r->fired < r->plan->k)
+        r->failures++;
+    if (passes > 2)
+        fprintf(stderr, "note: the timers needed %d passes of the loop\n",
+                passes);
+}
+
+static double
+seconds(const struct timeval *tv)
+{
+    return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
+}
+
+static int
+run_plan(const struct timer_plan *p, int reps)
+{
+    struct run r;
+    double *samples[TIMER_NOPS];
+    int rep;
+    int i;
+
+    memset(&r, 0, sizeof(r));
+    r.plan = p;
+    r.loop = ev_loop_new(EVBACKEND_EPOLL);
+    if (r.loop == NULL) {
+        fprintf(stderr, "ev_loop_new failed\n");
+        return -1;
+    }
+    r.tm = bench_calloc((size_t)p->k, sizeof(*r.tm));
+    r.add = bench_calloc((size_t)p->k, sizeof(double));
+    r.readd = bench_calloc((size_t)p->k, sizeof(double));
+    r.fire = bench_calloc((size_t)p->k, sizeof(double));
+    for (i = 0; i < TIMER_NOPS; i++)
+        samples[i] = bench_calloc((size_t)reps, sizeof(double));
+    for (i = 0; i < p->k; i++) {
+        ev_timer_init(&r.tm[i], timer_cb, 0., 0.);
+        r.tm[i].data = &r;
+        r.add[i] = seconds(&p->add[i]);
+        r.readd[i] = seconds(&p->readd[i]);
+        r.fire[i] = seconds(&p->fire[i]);
+    }
+
+    /* Repetition 0 warms up and is not reported. */
+    for (rep = 0; rep <= reps && r.failures == 0; rep++) {
+        double ops = (double)p->k;
+        int64_t t0 = bench_now_ns();
+        int64_t t1, t2, t3;
+
+        phase_add(&r);
+        t1 = bench_now_ns();
+        phase_readd(&r);
+        t2 = bench_now_ns();
+        phase_del(&r);
+        t3 = bench_now_ns();
+        r.fired = 0;
+        arm(&r);
+        timer_wait_expired(p, bench_now_ns());
+        if (rep > 0) {
+            samples[TIMER_ADD][rep - 1] = (double)(t1 - t0) / ops;
+            samples[TIMER_READD][rep - 1] = (double)(t2 - t1) / ops;
+            samples[TIMER_DEL][rep - 1] = (double)(t3 - t2) / ops;
+        }
+        t0 = bench_now_ns();
+        phase_fire(&r);
+        if (rep > 0)
+            samples[TIMER_FIRE][rep - 1] = (double)(bench_now_ns() - t0) / ops;
+    }
+    if (r.failures != 0)
+        fprintf(stderr, "%ld failed operations\n", r.failures);
+    else {
+        for (i = 0; i < TIMER_NOPS; i++)
+            timer_report(p, (enum timer_op)i, samples[i], reps);
+    }
+    for (i = 0; i < TIMER_NOPS; i++)
+        free(samples[i]);
+    ev_loop_destroy(r.loop);
+    free(r.tm);
+    free(r.add);
+    free(r.readd);
+    free(r.fire);
+    return r.failures == 0 ? 0 : -1;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct timer_opts o;
+    int s;
+    int m;
+
+    timer_parse(argc, argv, &o);
+    for (s = 0; s < o.nsizes; s++) {
+        for (m = 0; m < TIMER_NMODES; m++) {
+            struct timer_plan p;
+            int rc;
+
+            if (!o.modes[m] || m == TIMER_COMMON)
+                continue;
+            timer_plan_make(&p, o.sizes[s], (enum timer_mode)m);
+            rc = run_plan(&p, o.reps);
+            timer_plan_free(&p);
+            if (rc != 0)
+                return 1;
+        }
+    }
+    return 0;
+}
