@@ -86,11 +86,12 @@ set linetype 2 lc rgb "#2a9d8f" lw 2 pt 5
 set linetype 3 lc rgb "#3a86ff" lw 2 pt 9
 set linetype 4 lc rgb "#f4a261" lw 2 pt 11
 set linetype 5 lc rgb "#555555" lw 2 pt 13
-set linetype 6 lc rgb "#e63946" lw 2 pt 3'
+set linetype 6 lc rgb "#e63946" lw 2 pt 3
+set linetype 7 lc rgb "#8d99ae" lw 2 pt 1'
 
 # Time per event against descriptor pairs.
 if [ -s "$results/scaling.txt" ]; then
-    scols="vigil-epoll vigil-poll vigil-select libevent-epoll libev-epoll libuv-epoll"
+    scols="vigil-epoll vigil-poll vigil-select libevent-epoll libevent-poll libev-epoll libuv-epoll"
     for a in 1 100; do
         medians 'kv["a"] == "'$a'" ? kv["n"] : ""' 'kv["impl"]' \
             "$results/scaling.txt" | sort -n -k1,1 -s | pivot $scols \
@@ -105,9 +106,9 @@ set xlabel "descriptor pairs (sockets watched)"
 set ylabel "microseconds per event"
 set key top left
 set title "1 active"
-plot for [i=2:7] "$results/scaling-a1.dat" using 1:i with linespoints title columnhead(i)
+plot for [i=2:8] "$results/scaling-a1.dat" using 1:i with linespoints title columnhead(i)
 set title "100 active"
-plot for [i=2:7] "$results/scaling-a100.dat" using 1:i with linespoints title columnhead(i)
+plot for [i=2:8] "$results/scaling-a100.dat" using 1:i with linespoints title columnhead(i)
 unset multiplot
 EOF
 fi

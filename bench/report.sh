@@ -71,7 +71,7 @@ table() { # file prefix
     }
     END {
         if (nkeys == 0) { print "*(not measured in this run)*"; exit }
-        nall = split("vigil vigil-epoll vigil-poll vigil-select libevent libevent-epoll libev libev-epoll libuv libuv-epoll floor", all, " ")
+        nall = split("vigil vigil-epoll vigil-poll vigil-select libevent libevent-epoll libevent-poll libev libev-epoll libuv libuv-epoll floor", all, " ")
         label["vigil"] = "Vigil"; label["libevent"] = "libevent"
         label["libev"] = "libev"; label["libuv"] = "libuv"; label["floor"] = "floor"
         ncol = 0
@@ -150,6 +150,7 @@ summary() {
             for (j = i - 1; j >= 1 && w[j] > t; j--) w[j + 1] = w[j]
             w[j + 1] = t
         }
+        spread[key, impl] = w[n] - w[1]
         if (n % 2) return w[(n + 1) / 2]
         return (w[n / 2] + w[n / 2 + 1]) / 2
     }
@@ -171,7 +172,13 @@ summary() {
             kind = substr(key, 1, index(key, ":") - 1)
             n[kind]++
             if (r < 0.95) ahead[kind]++
-            else if (r > 1.05) { behind[kind]++; list[kind] = list[kind] sprintf("  - %s: %.2fx libevent'"'"'s cost\n", substr(key, index(key, ":") + 2), r) }
+            else if (r > 1.05) {
+                behind[kind]++
+                sp = spread[key, "vigil"] / v
+                if (spread[key, "libevent"] / l > sp) sp = spread[key, "libevent"] / l
+                noisy = sp > 0.5 ? sprintf(" (spread %.0f%%: within the noise)", 100 * sp) : ""
+                list[kind] = list[kind] sprintf("  - %s: %.2fx libevent'"'"'s cost%s\n", substr(key, index(key, ":") + 2), r, noisy)
+            }
             else level[kind]++
         }
         split("wall instr", kinds, " ")
@@ -191,7 +198,7 @@ while IFS= read -r line; do
     case $line in
     @META@)
         echo "- **Date**: $(meta date); **$(meta kind)**, measured in $(meta elapsed) s"
-        echo "- **Command**: \`$(meta command)\` (commit $(meta commit))"
+        echo "- **Command**: \`$(meta command)\` (commit $(meta commit), CMake build type $(meta buildtype); benchmark programs -O2)"
         echo "- **Machine**: $(meta machine)"
         echo "- **Runs**: $(meta runs) of each program per implementation, alternating; $(meta pinning)"
         echo "- **Compared**: Debian's libevent $(meta libevent), libev $(meta libev), libuv $(meta libuv), and the floors"
