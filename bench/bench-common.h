@@ -20,7 +20,7 @@
 
 /*
  * Marks a function whose cost is measured: it stays out of line under its
- * own name, so that callgrind reports its inclusive cost (bench/run-core
+ * own name, so that callgrind reports its inclusive cost (bench/run
  * --callgrind looks the name up).
  */
 #if defined(__GNUC__) && !defined(__clang__)

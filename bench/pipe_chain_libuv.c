@@ -78,6 +78,10 @@ main(int argc, char **argv)
     int i;
 
     chain_parse(argc, argv, &g.o);
+    if (g.o.idle > 0) {
+        fprintf(stderr, "-T: not in this port\n");
+        return 2;
+    }
     g.rfd = bench_calloc((size_t)g.o.n, sizeof(*g.rfd));
     g.wfd = bench_calloc((size_t)g.o.n, sizeof(*g.wfd));
     g.io = bench_calloc((size_t)g.o.n, sizeof(*g.io));
