@@ -76,7 +76,7 @@ pivot() { # columns...
     }'
 }
 
-common='set terminal pngcairo size 900,420 font "DejaVu Sans,9"
+common='set terminal pngcairo noenhanced size 900,440 font "DejaVu Sans,9"
 set datafile missing "?"
 set datafile separator "\t"
 set key top left
@@ -85,7 +85,7 @@ set linetype 1 lc rgb "#7b2cbf" lw 2 pt 7
 set linetype 2 lc rgb "#2a9d8f" lw 2 pt 5
 set linetype 3 lc rgb "#3a86ff" lw 2 pt 9
 set linetype 4 lc rgb "#f4a261" lw 2 pt 11
-set linetype 5 lc rgb "#555555" lw 2 pt 13
+set linetype 5 lc rgb "#555555" lw 2 pt 13 dt 2
 set linetype 6 lc rgb "#e63946" lw 2 pt 3
 set linetype 7 lc rgb "#8d99ae" lw 2 pt 1'
 
@@ -100,7 +100,7 @@ if [ -s "$results/scaling.txt" ]; then
     gnuplot <<EOF
 $common
 set output "$out/scaling.png"
-set multiplot layout 1,2 title "pipe\\\\_chain: time per event against descriptor pairs (log-log)"
+set multiplot layout 1,2 title "pipe_chain: time per event against descriptor pairs (log-log)"
 set logscale xy
 set xlabel "descriptor pairs (sockets watched)"
 set ylabel "microseconds per event"
@@ -140,7 +140,9 @@ if [ -s "$results/evbuffer.txt" ]; then
         pivot vigil libevent floor >"$results/evbuffer.dat"
     gnuplot <<EOF
 $common
-set terminal pngcairo size 1000,440 font "DejaVu Sans,9"
+set terminal pngcairo noenhanced size 1000,480 font "DejaVu Sans,9"
+set bmargin 8
+set rmargin 6
 set output "$out/evbuffer.png"
 set title "evbuffer: nanoseconds per operation (log scale; lower is better)"
 set style data histograms

@@ -176,7 +176,7 @@ summary() {
                 behind[kind]++
                 sp = spread[key, "vigil"] / v
                 if (spread[key, "libevent"] / l > sp) sp = spread[key, "libevent"] / l
-                noisy = sp > 0.5 ? sprintf(" (spread %.0f%%: within the noise)", 100 * sp) : ""
+                noisy = sp > 0.3 ? sprintf(" (spread %.0f%%: within the noise)", 100 * sp) : ""
                 list[kind] = list[kind] sprintf("  - %s: %.2fx libevent'"'"'s cost%s\n", substr(key, index(key, ":") + 2), r, noisy)
             }
             else level[kind]++
