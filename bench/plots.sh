@@ -76,6 +76,14 @@ pivot() { # columns...
     }'
 }
 
+# gnuplot, less its warning about a column with no data (an
+# implementation not built).
+gnuplot() {
+    command gnuplot "$@" 2>&1 |
+        grep -v -e 'no valid points' -e '^ *$' >&2
+    return 0
+}
+
 common='set terminal pngcairo noenhanced size 900,440 font "DejaVu Sans,9"
 set datafile missing "?"
 set datafile separator "\t"
