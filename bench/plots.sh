@@ -79,7 +79,7 @@ pivot() { # columns...
 # gnuplot, less its warning about a column with no data (an
 # implementation not built).
 gnuplot() {
-    command gnuplot "$@" 2>&1 |
+    command gnuplot 2>&1 |
         grep -v -e 'no valid points' -e '^ *$' >&2
     return 0
 }
