@@ -140,7 +140,8 @@ syscalls() {
 summary() {
     cat "$results/core.txt" "$results/evbuffer.txt" "$results/echo.txt" \
         "$results/threads.txt" 2>/dev/null | sed 's/^/wall /' >"$results/.all"
-    sed 's/^/instr /' "$results/callgrind.txt" 2>/dev/null >>"$results/.all"
+    cat "$results/callgrind.txt" "$results/callgrind-evbuffer.txt" \
+        2>/dev/null | sed 's/^/instr /' >>"$results/.all"
     awk '
     function median(key, impl,    n, i, j, t, w) {
         n = cnt[key, impl]
