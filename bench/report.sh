@@ -10,7 +10,8 @@
 #                           first word is PREFIX): one row per measurement,
 #                           the median of each implementation with its
 #                           spread, and the ratios
-#   @SYSCALLS@              system calls per echo round trip
+#   @SYSCALLS [FILE]@       system calls per round trip (from
+#                           RESULTS_DIR/FILE, default syscalls.txt)
 #   @SUMMARY@               where Vigil is ahead of libevent and behind
 # Any other line is copied as it is.
 set -u
@@ -106,8 +107,8 @@ table() { # file prefix
     }' "$f"
 }
 
-syscalls() {
-    f=$results/syscalls.txt
+syscalls() { # file
+    f=$results/$1
     if [ ! -s "$f" ]; then
         echo "*(not measured in this run)*"
         return
@@ -139,7 +140,7 @@ syscalls() {
 # behind listed.
 summary() {
     cat "$results/core.txt" "$results/evbuffer.txt" "$results/echo.txt" \
-        "$results/threads.txt" 2>/dev/null | sed 's/^/wall /' >"$results/.all"
+        "$results/bev-echo.txt" "$results/threads.txt" 2>/dev/null | sed 's/^/wall /' >"$results/.all"
     cat "$results/callgrind.txt" "$results/callgrind-evbuffer.txt" \
         2>/dev/null | sed 's/^/instr /' >>"$results/.all"
     awk '
@@ -208,7 +209,10 @@ while IFS= read -r line; do
         set -- $(echo "$line" | sed -e 's/^@TABLE //' -e 's/@$//')
         table "$1" "${2:-}"
         ;;
-    @SYSCALLS@) syscalls ;;
+    @SYSCALLS*@)
+        set -- $(echo "$line" | sed -e 's/^@SYSCALLS *//' -e 's/@$//')
+        syscalls "${1:-syscalls.txt}"
+        ;;
     @SUMMARY@) summary ;;
     *) printf '%s\n' "$line" ;;
     esac
