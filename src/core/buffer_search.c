@@ -179,36 +179,82 @@ evbuffer_ptr_set(struct evbuffer *buffer, struct evbuffer_ptr *ptr,
 /* ------------------------------------------------------------------ */
 /* Searching for a string.                                             */
 
-/* The first place the needle (nl >= 2 bytes) occurs wholly inside
- * h[0, hl), or NULL.  memchr finds candidates for the first byte; when
- * they keep failing (the first byte is common), memmem takes over. */
-static const unsigned char *
-mem_find(const unsigned char *h, size_t hl, const unsigned char *n, size_t nl)
+/* How common a byte tends to be in the data programs buffer (text,
+ * protocol headers): the lower, the rarer.  A search scans for the needle's
+ * rarest byte, so that memchr stops as seldom as possible. */
+static const unsigned char commonness[256] = {
+    [0x00] = 5,          [0x01 ... 0x08] = 1, ['\t'] = 5,
+    ['\n'] = 5,          [0x0b ... 0x0c] = 1, ['\r'] = 5,
+    [0x0e ... 0x1f] = 1, [' '] = 9,           ['!' ... '+'] = 3,
+    [',' ... '/'] = 5,   ['0' ... '9'] = 7,   [':' ... ';'] = 5,
+    ['<'] = 3,           ['='] = 5,           ['>' ... '@'] = 3,
+    ['A' ... 'Z'] = 5,   ['[' ... '^'] = 3,   ['_'] = 5,
+    ['`'] = 3,           ['a'] = 9,           ['b' ... 'd'] = 8,
+    ['e'] = 9,           ['f' ... 'g'] = 8,   ['h' ... 'i'] = 9,
+    ['j' ... 'k'] = 8,   ['l'] = 9,           ['m'] = 8,
+    ['n' ... 'o'] = 9,   ['p' ... 'q'] = 8,   ['r' ... 't'] = 9,
+    ['u' ... 'z'] = 8,   ['{' ... '~'] = 3,   [0x7f] = 1,
+    [0x80 ... 0xff] = 2,
+};
+
+/* The index of the needle byte a search scans for: the rarest, the
+ * earliest of equals. */
+static size_t
+rare_index(const unsigned char *n, size_t nl)
 {
-    const unsigned char *p = h;
-    const unsigned char *stop;
+    size_t best = 0;
+    unsigned best_rank = commonness[n[0]];
+    size_t k;
+
+    for (k = 1; k < nl && best_rank > 2; k++) {
+        unsigned r = commonness[n[k]];
+
+        if (r < best_rank) {
+            best = k;
+            best_rank = r;
+        }
+    }
+    return best;
+}
+
+/* The first place the needle (nl >= 2 bytes) occurs wholly inside
+ * h[0, hl), or NULL.  memchr finds candidates for needle byte r (its
+ * rarest); when they keep failing (the byte is common after all), memmem
+ * takes over. */
+static const unsigned char *
+mem_find(const unsigned char *h, size_t hl, const unsigned char *n, size_t nl,
+         size_t r)
+{
+    const unsigned char *p;    /* where byte r of a candidate is */
+    const unsigned char *stop; /* one past the last possible byte r */
     unsigned misses = 0;
 
     if (hl < nl)
         return NULL;
-    stop = h + (hl - nl) + 1; /* one past the last possible start */
+    p = h + r;
+    stop = h + (hl - nl) + r + 1;
     while (p < stop) {
-        p = memchr(p, n[0], (size_t)(stop - p));
+        const unsigned char *s;
+
+        p = memchr(p, n[r], (size_t)(stop - p));
         if (p == NULL)
             return NULL;
+        s = p - r;
         if (nl <= 8) {
-            size_t k = 1;
+            size_t k = 0;
 
-            while (k < nl && p[k] == n[k])
+            while (k < nl && s[k] == n[k])
                 k++;
             if (k == nl)
-                return p;
-        } else if (memcmp(p + 1, n + 1, nl - 1) == 0) {
-            return p;
+                return s;
+        } else if (memcmp(s, n, nl) == 0) {
+            return s;
         }
         p++;
-        if (++misses >= 16)
-            return memmem(p, (size_t)(h + hl - p), n, nl);
+        if (++misses >= 16) {
+            s = p - r;
+            return memmem(s, (size_t)(h + hl - s), n, nl);
+        }
     }
     return NULL;
 }
@@ -240,6 +286,7 @@ find_bytes(struct vg_chunk *c, size_t i, size_t pos, size_t end,
            const unsigned char *n, size_t nl, struct vg_chunk **fc, size_t *fi)
 {
     size_t last_start;
+    size_t r = nl > 1 ? rare_index(n, nl) : 0;
 
     if (end < nl || pos > end - nl)
         return -1;
@@ -256,7 +303,7 @@ find_bytes(struct vg_chunk *c, size_t i, size_t pos, size_t end,
         if (nl == 1)
             p = memchr(d, n[0], hl);
         else
-            p = mem_find(d, hl, n, nl);
+            p = mem_find(d, hl, n, nl, r);
         if (p != NULL) {
             *fc = c;
             *fi = i + (size_t)(p - d);

@@ -240,6 +240,59 @@ START_TEST(search_large_far_needle)
 }
 END_TEST
 
+/* Needles whose rarest byte is not the first, and texts where that byte
+ * is common (so that many candidates fail), checked against a
+ * brute-force search for every hit, over many chunk layouts. */
+START_TEST(search_needles_by_rare_byte)
+{
+    static const char *needles[] = {
+        "ab!c", "Host: x!",     "aaaa!",  "!aaa",  "a\001b", "ab",
+        "!!",   "a!a!a!a!a!a!", "X-Id:!", "\200a", "a\r\n!", "zz!zz!zz!zz"};
+    static const char alphabet[] = "aab! :\001\200\r\nXz";
+    char text[600];
+    uint32_t seed = 12345;
+    size_t len = sizeof(text);
+    size_t i, n;
+    int layout;
+
+    for (i = 0; i < len; i++) {
+        seed = seed * 1103515245u + 12345u;
+        text[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+    }
+    for (layout = 0; layout < 40; layout++) {
+        size_t cuts[40];
+        size_t k = 0, at = 0;
+        struct evbuffer *buf;
+
+        /* Chunks of 1 to layout + 2 bytes, some long runs. */
+        while (k < 39) {
+            seed = seed * 1103515245u + 12345u;
+            at += 1 + (seed >> 16) % (size_t)(layout * 8 + 2);
+            if (at >= len)
+                break;
+            cuts[k++] = at;
+        }
+        cuts[k] = 0;
+        buf = split_buffer(text, len, cuts);
+        for (n = 0; n < sizeof(needles) / sizeof(needles[0]); n++) {
+            size_t nl = strlen(needles[n]);
+            ev_ssize_t want = naive_find(text, len, needles[n], nl, 0);
+            struct evbuffer_ptr p = evbuffer_search(buf, needles[n], nl, NULL);
+
+            ck_assert_int_eq(p.pos, want);
+            while (p.pos >= 0) {
+                want = naive_find(text, len, needles[n], nl, (size_t)p.pos + 1);
+                ck_assert_int_eq(evbuffer_ptr_set(buf, &p, 1, EVBUFFER_PTR_ADD),
+                                 0);
+                p = evbuffer_search(buf, needles[n], nl, &p);
+                ck_assert_int_eq(p.pos, want);
+            }
+        }
+        evbuffer_free(buf);
+    }
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Lines.                                                              */
 
@@ -527,6 +580,7 @@ main(void)
     tcase_add_test(tc, search_every_split);
     tcase_add_test(tc, search_result_usable_as_start);
     tcase_add_test(tc, search_large_far_needle);
+    tcase_add_test(tc, search_needles_by_rare_byte);
     tcase_add_test(tc, readln_lf);
     tcase_add_test(tc, readln_crlf);
     tcase_add_test(tc, readln_crlf_strict);
