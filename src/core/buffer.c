@@ -931,7 +931,7 @@ evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
         goto unlock;
     c = buf->first;
     if (datlen < c->off) {
-        memcpy(data, VG_CHUNK_DATA(c), datlen);
+        vg_copy(data, VG_CHUNK_DATA(c), datlen);
         c->misalign += datlen;
         c->off -= datlen;
         buf->total_len -= datlen;
@@ -1018,7 +1018,7 @@ add_locked(struct evbuffer *buf, const void *data, size_t len)
     if (len == 0)
         return 0;
     if (c != NULL && VG_CHUNK_SPACE(c) >= len) {
-        memcpy(VG_CHUNK_DATA(c) + c->off, data, len);
+        vg_copy(VG_CHUNK_DATA(c) + c->off, data, len);
         c->off += len;
         buf->last_data = c;
         buf->total_len += len;
@@ -1148,6 +1148,7 @@ int
 evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
                        struct evbuffer_iovec *vec, int n_vec)
 {
+    struct vg_chunk *t;
     struct iovec v[2];
     int n = -1;
     int i;
@@ -1159,6 +1160,24 @@ evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
         goto done;
     if (size == 0) {
         n = 0;
+        goto done;
+    }
+    t = buf->last_data;
+    if (t != NULL && VG_CHUNK_SPACE(t) >= (size_t)size) {
+        /* The common cases first: room after the data... */
+        vec[0].iov_base = VG_CHUNK_DATA(t) + t->off;
+        vec[0].iov_len = VG_CHUNK_SPACE(t);
+        n = 1;
+        goto done;
+    }
+    if (t == NULL && buf->first != NULL && buf->first->cap >= (size_t)size &&
+        (size_t)size <= VG_BUF_MAX) {
+        /* ...or an empty buffer's chunk, all of it. */
+        t = buf->first;
+        t->misalign = 0;
+        vec[0].iov_base = t->buf;
+        vec[0].iov_len = t->cap;
+        n = 1;
         goto done;
     }
     n = vg_evbuffer_reserve_locked(buf, (size_t)size, v, n_vec == 1);
@@ -1190,10 +1209,32 @@ evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec,
     }
     if (vec == NULL || n_vecs > 2)
         goto unlock;
+    t = buf->last_data;
+    if (n_vecs == 1) {
+        /* One extent (the common case): the free space after the data, or
+         * the empty chunk after it. */
+        size_t len = vec[0].iov_len;
+
+        if (t == NULL || vec[0].iov_base != VG_CHUNK_DATA(t) + t->off) {
+            t = empty_tail(buf);
+            if (t == NULL || vec[0].iov_base != VG_CHUNK_DATA(t) + t->off)
+                goto unlock;
+        }
+        if (len > VG_CHUNK_SPACE(t) || len > VG_BUF_MAX - buf->total_len)
+            goto unlock;
+        if (len > 0) {
+            t->off += len;
+            buf->last_data = t;
+            buf->total_len += len;
+            buf->n_add_for_cb += len;
+        }
+        rc = 0;
+        vg_evbuffer_finish(buf);
+        return rc;
+    }
     /* The extents must be, in order, the free space after the last data
      * chunk (which the first may skip) and that of the empty chunk after
      * it, as reserved. */
-    t = buf->last_data;
     e = empty_tail(buf);
     if (t != NULL && vec[0].iov_base == VG_CHUNK_DATA(t) + t->off) {
         into[0] = t;
