@@ -76,6 +76,12 @@ evbuffer_file_segment_new(int fd, ev_off_t offset, ev_off_t length,
         errno = EOVERFLOW;
         return NULL;
     }
+    if (length > INT64_MAX - offset) {
+        /* A block device has no size to check against: the segment's end
+         * must still be a file offset (sendfile and pread add to it). */
+        errno = EOVERFLOW;
+        return NULL;
+    }
     seg = vg_mm_calloc(1, sizeof(*seg));
     if (seg == NULL)
         return NULL;

@@ -10,10 +10,12 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vtest.h"
@@ -329,6 +331,41 @@ START_TEST(remove_buffer_huge_length)
 }
 END_TEST
 
+#ifndef VIGIL_ORACLE
+/* A block device has no size a segment can be checked against, but the
+ * segment's end must still be a file offset: libevent accepts an offset
+ * and length whose sum overflows (and adds them later, for sendfile).
+ * Needs a block device the test may open (skipped otherwise). */
+START_TEST(segment_end_past_largest_offset)
+{
+    static const char *const devs[] = {"/dev/loop0", "/dev/loop1", "/dev/vda",
+                                       "/dev/sda"};
+    struct evbuffer_file_segment *seg;
+    struct stat st;
+    size_t i;
+    int fd = -1;
+
+    for (i = 0; i < sizeof(devs) / sizeof(devs[0]) && fd < 0; i++) {
+        fd = open(devs[i], O_RDONLY | O_CLOEXEC);
+        if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISBLK(st.st_mode))) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    if (fd < 0)
+        return; /* no block device here */
+    seg = evbuffer_file_segment_new(fd, INT64_MAX - 10, 100, 0);
+    ck_assert_ptr_null(seg);
+    seg = evbuffer_file_segment_new(fd, INT64_MAX, 1, 0);
+    ck_assert_ptr_null(seg);
+    seg = evbuffer_file_segment_new(fd, 0, 0, 0);
+    ck_assert_ptr_nonnull(seg);
+    evbuffer_file_segment_free(seg);
+    close(fd);
+}
+END_TEST
+#endif
+
 int
 main(void)
 {
@@ -348,6 +385,9 @@ main(void)
     tcase_add_test(tc, huge_read_request_allocates_little);
     tcase_add_test(tc, commit_more_than_reserved);
     tcase_add_test(tc, remove_buffer_huge_length);
+#ifndef VIGIL_ORACLE
+    tcase_add_test(tc, segment_end_past_largest_offset);
+#endif
     suite_add_tcase(s, tc);
     return vt_run(s);
 }
