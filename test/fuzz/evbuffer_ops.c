@@ -8,16 +8,23 @@
  * return values, bytes copied or pulled up, search and end-of-line
  * positions, lines read, peeked extents, what the callbacks report,
  * frozen ends, and that every reference's cleanup runs exactly once.
+ * File segments (mapped, read, or left to sendfile) and writing to and
+ * reading from a pipe are operations too; every segment's cleanup must run
+ * exactly once, and no descriptor may leak.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* memmem */
 #endif
 #include <event2/buffer.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,6 +56,18 @@ struct model {
 static unsigned char pool[POOL_SIZE];
 static unsigned char scratch[MODEL_MAX + 16];
 static int ref_cleanups[MAX_REFS];
+
+/* A file holding the pool, and a non-blocking pipe (made once). */
+static int pool_fd = -1;
+static int pipe_fd[2] = {-1, -1};
+#define NSEGS 4
+/* Each segment starts this far into the file. */
+#define SEG_START(i) ((size_t)(i)*1000)
+static const unsigned seg_flags[NSEGS] = {
+    0, EVBUF_FS_DISABLE_MMAP, EVBUF_FS_DISABLE_SENDFILE,
+    EVBUF_FS_DISABLE_MMAP | EVBUF_FS_DISABLE_SENDFILE |
+        EVBUF_FS_DISABLE_LOCKING};
+static int seg_cleanups[NSEGS];
 
 /* The input, read as a stream of arguments (zeros once exhausted). */
 struct input {
@@ -279,11 +298,201 @@ get_needle(struct input *in, const struct model *m, size_t *nl)
     return get_bytes(in, len, 1);
 }
 
+static void
+seg_cleanup(struct evbuffer_file_segment const *seg, int flags, void *arg)
+{
+    int *count = arg;
+
+    (void)seg;
+    (void)flags;
+    (*count)++;
+}
+
+/* The descriptors open now (to tell a leak). */
+static int
+count_open_fds(void)
+{
+    int fd, n = 0;
+
+    for (fd = 0; fd < 1024; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0)
+            n++;
+    }
+    return n;
+}
+
+/* Reads everything the pipe holds into out (at most cap bytes; the rest
+ * is read and dropped); returns how many bytes it held. */
+static size_t
+pipe_take(unsigned char *out, size_t cap)
+{
+    size_t got = 0;
+    unsigned char junk[4096];
+
+    for (;;) {
+        ssize_t r;
+
+        if (got < cap)
+            r = read(pipe_fd[0], out + got, cap - got);
+        else
+            r = read(pipe_fd[0], junk, sizeof(junk));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    return got;
+}
+
+static void
+setup_files(void)
+{
+    size_t done = 0;
+
+    if (pool_fd >= 0)
+        return;
+    pool_fd = memfd_create("evbuffer_ops", MFD_CLOEXEC);
+    CHECK(pool_fd >= 0);
+    while (done < POOL_SIZE) {
+        ssize_t w = write(pool_fd, pool + done, POOL_SIZE - done);
+
+        CHECK(w > 0);
+        done += (size_t)w;
+    }
+    CHECK(pipe2(pipe_fd, O_NONBLOCK | O_CLOEXEC) == 0);
+}
+
+/* The I/O operations (op numbers 240 to 255). */
+static void
+io_op(unsigned which, struct input *in, struct evbuffer *b, struct model *m,
+      struct evbuffer_file_segment **segs, int *fds_used)
+{
+    switch (which) {
+    case 0: { /* the buffer drains to a descriptor, or not */
+        if (get8(in) & 1)
+            CHECK(evbuffer_set_flags(b, EVBUFFER_FLAG_DRAINS_TO_FD) == 0);
+        else
+            CHECK(evbuffer_clear_flags(b, EVBUFFER_FLAG_DRAINS_TO_FD) == 0);
+        break;
+    }
+    case 1:
+    case 2: { /* add_file_segment */
+        unsigned k = get8(in) % NSEGS;
+        size_t seg_len = POOL_SIZE - SEG_START(k);
+        size_t off = get16(in) % (seg_len + 1);
+        size_t len = get_len(in);
+        int whole = (get8(in) & 3) == 0;
+        int rc;
+
+        if (whole)
+            len = seg_len - off;
+        if (m->len + (len < seg_len ? len : seg_len) > MODEL_MAX)
+            break;
+        rc = evbuffer_add_file_segment(b, segs[k], (ev_off_t)off,
+                                       whole ? -1 : (ev_off_t)len);
+        if (len > seg_len - off || m->frozen_back) {
+            CHECK(rc == -1);
+            break;
+        }
+        CHECK(rc == 0);
+        model_insert(m, m->len, pool + SEG_START(k) + off, len);
+        break;
+    }
+    case 3:
+    case 4: { /* write_atmost to the pipe, read back */
+        size_t len = get_len(in);
+        ev_ssize_t howmuch = (get8(in) & 1) ? -1 : (ev_ssize_t)len;
+        size_t want = howmuch < 0 || (size_t)howmuch > m->len ? m->len : len;
+        int n = evbuffer_write_atmost(b, pipe_fd[1], howmuch);
+        size_t got;
+
+        if (m->frozen_front) {
+            CHECK(n == -1);
+            break;
+        }
+        if (want == 0) {
+            CHECK(n <= 0);
+            break;
+        }
+        CHECK(n > 0 && (size_t)n <= want);
+        got = pipe_take(scratch, sizeof(scratch));
+        CHECK(got == (size_t)n);
+        CHECK(memcmp(scratch, m->d, got) == 0);
+        model_cut(m, got);
+        break;
+    }
+    case 5:
+    case 6: { /* bytes into the pipe, evbuffer_read */
+        size_t k = get_len(in) % 65536;
+        size_t start = get16(in) % POOL_SIZE;
+        size_t put = 0;
+        int howmuch = (int)get_len(in);
+        int n;
+
+        if (get8(in) & 1)
+            howmuch = -1;
+        if (start + k > POOL_SIZE)
+            k = POOL_SIZE - start;
+        if (m->len + k > MODEL_MAX)
+            break;
+        while (put < k) {
+            ssize_t w = write(pipe_fd[1], pool + start + put, k - put);
+
+            if (w <= 0)
+                break;
+            put += (size_t)w;
+        }
+        n = evbuffer_read(b, pipe_fd[0], howmuch);
+        if (m->frozen_back) {
+            CHECK(n == -1);
+        } else if (howmuch == 0) {
+            CHECK(n == 0);
+        } else if (put == 0) {
+            CHECK(n == -1); /* EAGAIN */
+        } else {
+            CHECK(n > 0 && (size_t)n <= put);
+            CHECK(howmuch < 0 || n <= howmuch);
+            model_insert(m, m->len, pool + start, (size_t)n);
+        }
+        pipe_take(scratch, 0);
+        break;
+    }
+    default: { /* evbuffer_add_file on a descriptor of its own */
+        size_t off = get16(in) % (POOL_SIZE + 1);
+        size_t len = get_len(in);
+        int whole = (get8(in) & 3) == 0;
+        int fd, rc;
+
+        if (whole)
+            len = POOL_SIZE - off;
+        if (m->len + (len < POOL_SIZE ? len : POOL_SIZE) > MODEL_MAX)
+            break;
+        fd = dup(pool_fd);
+        CHECK(fd >= 0);
+        *fds_used = 1;
+        rc =
+            evbuffer_add_file(b, fd, (ev_off_t)off, whole ? -1 : (ev_off_t)len);
+        if (len > POOL_SIZE - off || m->frozen_back) {
+            CHECK(rc == -1);
+            close(fd); /* still ours */
+            break;
+        }
+        CHECK(rc == 0);
+        model_insert(m, m->len, pool + off, len);
+        break;
+    }
+    }
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct evbuffer *buf[2];
+    struct evbuffer_file_segment *segs[NSEGS];
     struct model mod[2];
+    int fds_used = 0;
+    int fds_before;
     struct input in = {data, size};
     int nrefs = 0;
     int steps = 0;
@@ -298,6 +507,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     memset(ref_cleanups, 0, sizeof(ref_cleanups));
+    setup_files();
+    fds_before = count_open_fds();
+    for (i = 0; i < NSEGS; i++) {
+        segs[i] = evbuffer_file_segment_new(
+            pool_fd, (ev_off_t)SEG_START(i),
+            (ev_off_t)(POOL_SIZE - SEG_START(i)), seg_flags[i]);
+        CHECK(segs[i] != NULL);
+        seg_cleanups[i] = 0;
+        evbuffer_file_segment_add_cleanup_cb(segs[i], seg_cleanup,
+                                             &seg_cleanups[i]);
+    }
     for (i = 0; i < 2; i++) {
         buf[i] = evbuffer_new();
         CHECK(buf[i] != NULL);
@@ -314,6 +534,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct evbuffer *b = buf[w], *o = buf[!w];
         struct model *m = &mod[w], *mo = &mod[!w];
 
+        if (op >= 240) {
+            io_op((op >> 1) - 120, &in, b, m, segs, &fds_used);
+            goto after;
+        }
         switch ((op >> 1) % 24) {
         case 0:
         case 1: { /* add */
@@ -692,6 +916,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_same(o, mo);
             break;
         }
+    after:
         CHECK(evbuffer_get_length(buf[0]) == mod[0].len);
         CHECK(evbuffer_get_length(buf[1]) == mod[1].len);
         CHECK(!mod[0].cb_bad && !mod[1].cb_bad);
@@ -703,6 +928,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         evbuffer_free(buf[i]);
         free(mod[i].d);
     }
+    /* Every segment released exactly once, when its last user went. */
+    for (i = 0; i < NSEGS; i++) {
+        CHECK(seg_cleanups[i] == 0);
+        evbuffer_file_segment_free(segs[i]);
+        CHECK(seg_cleanups[i] == 1);
+    }
+    if (fds_used)
+        CHECK(count_open_fds() == fds_before);
     /* Every reference released exactly once. */
     for (i = 0; i < nrefs; i++)
         CHECK(ref_cleanups[i] == 1);
