@@ -1103,6 +1103,15 @@ vg_evbuffer_reserve_locked(struct evbuffer *buf, size_t want, struct iovec *vec,
     return n + 1;
 }
 
+/* Whether p is where chunk c's free space starts (a reserved extent).  A
+ * chunk without free space is never one, nor is a file chunk whose bytes
+ * are not mapped (its buf is NULL). */
+static inline int
+is_space_of(const struct vg_chunk *c, const void *p)
+{
+    return c != NULL && VG_CHUNK_SPACE(c) > 0 && p == VG_CHUNK_DATA(c) + c->off;
+}
+
 void
 vg_evbuffer_commit_locked(struct evbuffer *buf, const struct iovec *vec,
                           int nvec, size_t n)
@@ -1115,7 +1124,7 @@ vg_evbuffer_commit_locked(struct evbuffer *buf, const struct iovec *vec,
     for (i = 0; i < nvec && n > 0; i++) {
         size_t k = vec[i].iov_len < n ? vec[i].iov_len : n;
 
-        if (t != NULL && vec[i].iov_base == VG_CHUNK_DATA(t) + t->off) {
+        if (is_space_of(t, vec[i].iov_base)) {
             t->off += k;
         } else {
             e->off += k;
@@ -1215,9 +1224,9 @@ evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec,
          * the empty chunk after it. */
         size_t len = vec[0].iov_len;
 
-        if (t == NULL || vec[0].iov_base != VG_CHUNK_DATA(t) + t->off) {
+        if (!is_space_of(t, vec[0].iov_base)) {
             t = empty_tail(buf);
-            if (t == NULL || vec[0].iov_base != VG_CHUNK_DATA(t) + t->off)
+            if (!is_space_of(t, vec[0].iov_base))
                 goto unlock;
         }
         if (len > VG_CHUNK_SPACE(t) || len > VG_BUF_MAX - buf->total_len)
@@ -1236,18 +1245,16 @@ evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec,
      * chunk (which the first may skip) and that of the empty chunk after
      * it, as reserved. */
     e = empty_tail(buf);
-    if (t != NULL && vec[0].iov_base == VG_CHUNK_DATA(t) + t->off) {
+    if (is_space_of(t, vec[0].iov_base)) {
         into[0] = t;
         into[1] = e;
-    } else if (e != NULL && vec[0].iov_base == VG_CHUNK_DATA(e) + e->off) {
+    } else if (is_space_of(e, vec[0].iov_base)) {
         into[0] = e;
         into[1] = NULL;
     } else {
         goto unlock;
     }
-    if (n_vecs == 2 &&
-        (into[1] == NULL ||
-         vec[1].iov_base != VG_CHUNK_DATA(into[1]) + into[1]->off))
+    if (n_vecs == 2 && !is_space_of(into[1], vec[1].iov_base))
         goto unlock;
     for (i = 0; i < n_vecs; i++) {
         if (vec[i].iov_len > VG_CHUNK_SPACE(into[i]))

@@ -447,6 +447,41 @@ START_TEST(add_empty_file)
 END_TEST
 #endif
 
+/* Bytes read from a socket, and bytes committed into reserved space, go
+ * after a file segment left to sendfile (whose bytes are not in memory),
+ * and everything leaves in order. */
+START_TEST(read_and_commit_after_sendfile_chunk)
+{
+    static unsigned char content[5000];
+    unsigned char want[5000 + 6 + 3];
+    int fd = temp_file(content, sizeof(content), 11);
+    struct evbuffer *out = evbuffer_new(), *in = evbuffer_new();
+    struct evbuffer_iovec v[2];
+    int sv[2], n;
+
+    ck_assert_int_eq(evbuffer_set_flags(out, EVBUFFER_FLAG_DRAINS_TO_FD), 0);
+    ck_assert_int_eq(evbuffer_add_file(out, fd, 0, -1), 0);
+    ck_assert_int_eq(vt_socketpair(sv), 0);
+    ck_assert_int_eq(write(sv[1], "socket", 6), 6);
+    wait_fd(sv[0], POLLIN);
+    ck_assert_int_eq(evbuffer_read(out, sv[0], -1), 6);
+    n = evbuffer_reserve_space(out, 3, v, 1);
+    ck_assert_int_eq(n, 1);
+    memcpy(v[0].iov_base, "end", 3);
+    v[0].iov_len = 3;
+    ck_assert_int_eq(evbuffer_commit_space(out, v, 1), 0);
+    ck_assert_uint_eq(evbuffer_get_length(out), sizeof(want));
+    pump(out, sv[0], sv[1], in);
+    memcpy(want, content, sizeof(content));
+    memcpy(want + sizeof(content), "socketend", 9);
+    check_contents(in, want, sizeof(want));
+    close(sv[0]);
+    close(sv[1]);
+    evbuffer_free(out);
+    evbuffer_free(in);
+}
+END_TEST
+
 START_TEST(file_to_file)
 {
     static unsigned char content[70000];
@@ -497,6 +532,7 @@ main(void)
     tcase_add_test(tc, add_empty_file);
 #endif
     tcase_add_test(tc, file_to_file);
+    tcase_add_test(tc, read_and_commit_after_sendfile_chunk);
     suite_add_tcase(s, tc);
     return vt_run(s);
 }
