@@ -195,7 +195,7 @@ START_TEST(copyout_from_positions)
         ck_assert_int_eq(evbuffer_ptr_set(buf, &p, i, EVBUFFER_PTR_SET), 0);
         ck_assert_int_eq(evbuffer_copyout_from(buf, &p, out, 16),
                          (ev_ssize_t)(10 - i));
-        ck_assert_mem_eq(out, "abcdefghij" + i, 10 - i);
+        ck_assert_mem_eq(out, &"abcdefghij"[i], 10 - i);
     }
     check_contents(buf, "abcdefghij", 10);
     evbuffer_free(buf);
@@ -338,6 +338,9 @@ START_TEST(printf_formats)
     evbuffer_free(buf);
 }
 END_TEST
+
+static int vprintf_helper(struct evbuffer *buf, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static int
 vprintf_helper(struct evbuffer *buf, const char *fmt, ...)
