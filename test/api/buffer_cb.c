@@ -639,6 +639,11 @@ START_TEST(deferred_callbacks_across_threads)
     evbuffer_lock(c.buf);
     ck_assert_uint_eq(c.total, 1000);
     evbuffer_unlock(c.buf);
+    /* The last add may have scheduled the deferred callback again while
+     * it ran: let that run too (libevent keeps a buffer with a scheduled
+     * callback alive, and the base would free neither). */
+    ck_assert_int_eq(event_base_loop(c.base, EVLOOP_NONBLOCK), 0);
+    ck_assert_uint_eq(c.total, 1000);
     event_free(keep);
     evbuffer_free(c.buf);
     event_base_free(c.base);
