@@ -825,8 +825,45 @@ vg_evbuffer_drain_locked(struct evbuffer *buf, size_t len)
     dispose_list(buf, dead);
 }
 
+/* Whether buf needs neither locking nor telling anyone of a change: the
+ * hot paths below then do their work inline and return. */
+static inline int
+is_plain(const struct evbuffer *buf)
+{
+    return buf->lock == NULL && buf->callbacks == NULL;
+}
+
+static __attribute__((noinline)) int drain_general(struct evbuffer *buf,
+                                                   size_t len);
+
 int
 evbuffer_drain(struct evbuffer *buf, size_t len)
+{
+    struct vg_chunk *c;
+
+    if (buf != NULL && is_plain(buf) && !buf->freeze_start &&
+        (c = buf->first) != NULL) {
+        if (len < c->off) {
+            c->misalign += len;
+            c->off -= len;
+            buf->total_len -= len;
+            vg_evbuffer_ptrs_stale(buf);
+            return 0;
+        }
+        if (c->next == NULL && len >= buf->total_len && chunk_keepable(c)) {
+            buf->total_len = 0;
+            buf->last_data = NULL;
+            c->misalign = CHUNK_HEADROOM;
+            c->off = 0;
+            vg_evbuffer_ptrs_stale(buf);
+            return 0;
+        }
+    }
+    return drain_general(buf, len);
+}
+
+static int
+drain_general(struct evbuffer *buf, size_t len)
 {
     struct vg_chunk *c;
 
@@ -906,8 +943,30 @@ done:
     return n;
 }
 
+static __attribute__((noinline)) int remove_general(struct evbuffer *buf,
+                                                    void *data, size_t datlen);
+
 int
 evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
+{
+    struct vg_chunk *c;
+
+    if (buf != NULL && is_plain(buf) && !buf->freeze_start &&
+        buf->n_unmapped == 0 && data != NULL && (c = buf->first) != NULL &&
+        datlen != 0 && datlen < c->off && datlen <= INT_MAX) {
+        /* Part of the first chunk (0 < datlen < its length). */
+        vg_copy(data, VG_CHUNK_DATA(c), datlen);
+        c->misalign += datlen;
+        c->off -= datlen;
+        buf->total_len -= datlen;
+        vg_evbuffer_ptrs_stale(buf);
+        return (int)datlen;
+    }
+    return remove_general(buf, data, datlen);
+}
+
+static int
+remove_general(struct evbuffer *buf, void *data, size_t datlen)
 {
     struct vg_chunk *c;
     int n = -1;
@@ -1028,8 +1087,33 @@ add_locked(struct evbuffer *buf, const void *data, size_t len)
     return add_slow(buf, c, data, len);
 }
 
+static __attribute__((noinline)) int
+add_general(struct evbuffer *buf, const void *data, size_t datlen);
+
 int
 evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen)
+{
+    struct vg_chunk *c;
+
+    if (buf != NULL && is_plain(buf) && !buf->freeze_end && data != NULL &&
+        datlen <= VG_BUF_MAX - buf->total_len) {
+        c = buf->last_data != NULL ? buf->last_data : buf->first;
+        if (c != NULL && datlen - 1 < VG_CHUNK_SPACE(c)) {
+            /* Into the free space after the data (0 < datlen). */
+            unsigned char *dst = VG_CHUNK_DATA(c) + c->off;
+
+            c->off += datlen;
+            buf->last_data = c;
+            buf->total_len += datlen;
+            vg_copy(dst, data, datlen);
+            return 0;
+        }
+    }
+    return add_general(buf, data, datlen);
+}
+
+static int
+add_general(struct evbuffer *buf, const void *data, size_t datlen)
 {
     int rc = -1;
 
