@@ -1237,9 +1237,40 @@ evbuffer_expand(struct evbuffer *buf, size_t datlen)
     return rc;
 }
 
+static __attribute__((noinline)) int reserve_general(struct evbuffer *buf,
+                                                     ev_ssize_t size,
+                                                     struct evbuffer_iovec *vec,
+                                                     int n_vec);
+
 int
 evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
                        struct evbuffer_iovec *vec, int n_vec)
+{
+    struct vg_chunk *t;
+
+    if (buf != NULL && is_plain(buf) && !buf->freeze_end && size > 0 &&
+        n_vec >= 1 && vec != NULL &&
+        (size_t)size <= VG_BUF_MAX - buf->total_len) {
+        t = buf->last_data;
+        if (t != NULL && VG_CHUNK_SPACE(t) >= (size_t)size) {
+            vec[0].iov_base = VG_CHUNK_DATA(t) + t->off;
+            vec[0].iov_len = VG_CHUNK_SPACE(t);
+            return 1;
+        }
+        t = buf->first;
+        if (buf->last_data == NULL && t != NULL && t->cap >= (size_t)size) {
+            t->misalign = 0;
+            vec[0].iov_base = t->buf;
+            vec[0].iov_len = t->cap;
+            return 1;
+        }
+    }
+    return reserve_general(buf, size, vec, n_vec);
+}
+
+static int
+reserve_general(struct evbuffer *buf, ev_ssize_t size,
+                struct evbuffer_iovec *vec, int n_vec)
 {
     struct vg_chunk *t;
     struct iovec v[2];
@@ -1281,9 +1312,39 @@ done:
     return n;
 }
 
+static __attribute__((noinline)) int
+commit_general(struct evbuffer *buf, struct evbuffer_iovec *vec, int n_vecs);
+
 int
 evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec,
                       int n_vecs)
+{
+    struct vg_chunk *t;
+
+    if (buf != NULL && is_plain(buf) && !buf->freeze_end && n_vecs == 1 &&
+        vec != NULL) {
+        /* One extent: the free space after the data, or the empty chunk
+         * after it, as reserved. */
+        size_t len = vec[0].iov_len;
+
+        t = buf->last_data;
+        if (!is_space_of(t, vec[0].iov_base))
+            t = empty_tail(buf);
+        if (is_space_of(t, vec[0].iov_base) && len <= VG_CHUNK_SPACE(t) &&
+            len <= VG_BUF_MAX - buf->total_len) {
+            if (len > 0) {
+                t->off += len;
+                buf->last_data = t;
+                buf->total_len += len;
+            }
+            return 0;
+        }
+    }
+    return commit_general(buf, vec, n_vecs);
+}
+
+static int
+commit_general(struct evbuffer *buf, struct evbuffer_iovec *vec, int n_vecs)
 {
     struct vg_chunk *t, *e;
     struct vg_chunk *into[2];
