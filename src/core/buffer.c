@@ -1728,8 +1728,41 @@ copy_is_cheaper(const struct evbuffer *dst, const struct evbuffer *src)
            append_room(dst) >= src->total_len;
 }
 
+static __attribute__((noinline)) int add_buffer_general(struct evbuffer *outbuf,
+                                                        struct evbuffer *inbuf);
+
 int
 evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
+{
+    struct vg_chunk *c, *d;
+    size_t n;
+
+    /* The hot case without locks or callbacks: a little data, in one small
+     * chunk that stays with inbuf, copied into outbuf's free space. */
+    if (outbuf != NULL && inbuf != NULL && outbuf != inbuf &&
+        is_plain(outbuf) && is_plain(inbuf) && !inbuf->freeze_start &&
+        !outbuf->freeze_end && (c = inbuf->first) != NULL && c->next == NULL &&
+        (n = c->off) > 0 && n <= MOVE_COPY_MAX && chunk_keepable(c) &&
+        n <= VG_BUF_MAX - outbuf->total_len) {
+        d = outbuf->last_data != NULL ? outbuf->last_data : outbuf->first;
+        if (d != NULL && VG_CHUNK_SPACE(d) >= n) {
+            vg_copy(VG_CHUNK_DATA(d) + d->off, VG_CHUNK_DATA(c), n);
+            d->off += n;
+            outbuf->last_data = d;
+            outbuf->total_len += n;
+            inbuf->total_len = 0;
+            inbuf->last_data = NULL;
+            c->misalign = CHUNK_HEADROOM;
+            c->off = 0;
+            vg_evbuffer_ptrs_stale(inbuf);
+            return 0;
+        }
+    }
+    return add_buffer_general(outbuf, inbuf);
+}
+
+static int
+add_buffer_general(struct evbuffer *outbuf, struct evbuffer *inbuf)
 {
     int rc = -1;
 
