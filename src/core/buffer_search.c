@@ -19,6 +19,7 @@
  */
 #include "buffer-internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,13 +207,14 @@ rare_index(const unsigned char *n, size_t nl)
     unsigned best_rank = commonness[n[0]];
     size_t k;
 
-    for (k = 1; k < nl && best_rank > 2; k++) {
+    /* The first 32 bytes are enough to find a rare one. */
+    if (nl > 32)
+        nl = 32;
+    for (k = 1; k < nl; k++) {
         unsigned r = commonness[n[k]];
 
-        if (r < best_rank) {
-            best = k;
-            best_rank = r;
-        }
+        best = r < best_rank ? k : best;
+        best_rank = r < best_rank ? r : best_rank;
     }
     return best;
 }
@@ -241,12 +243,19 @@ mem_find(const unsigned char *h, size_t hl, const unsigned char *n, size_t nl,
             return NULL;
         s = p - r;
         if (nl <= 8) {
-            size_t k = 0;
+            /* Both ends, as two words that overlap when nl < 8. */
+            if (nl >= 4) {
+                uint32_t a, b, c, d;
 
-            while (k < nl && s[k] == n[k])
-                k++;
-            if (k == nl)
-                return s;
+                memcpy(&a, s, 4);
+                memcpy(&b, n, 4);
+                memcpy(&c, s + nl - 4, 4);
+                memcpy(&d, n + nl - 4, 4);
+                if (a == b && c == d)
+                    return s;
+            } else if (s[0] == n[0] && s[1] == n[1] && s[nl - 1] == n[nl - 1]) {
+                return s; /* nl is 2 or 3 */
+            }
         } else if (memcmp(s, n, nl) == 0) {
             return s;
         }

@@ -247,7 +247,8 @@ START_TEST(search_needles_by_rare_byte)
 {
     static const char *needles[] = {
         "ab!c", "Host: x!",     "aaaa!",  "!aaa",  "a\001b", "ab",
-        "!!",   "a!a!a!a!a!a!", "X-Id:!", "\200a", "a\r\n!", "zz!zz!zz!zz"};
+        "!!",   "a!a!a!a!a!a!", "X-Id:!", "\200a", "a\r\n!", "zz!zz!zz!zz",
+        "a!a",  "b a",          ":\001:", "aaa"};
     static const char alphabet[] = "aab! :\001\200\r\nXz";
     char text[600];
     uint32_t seed = 12345;
