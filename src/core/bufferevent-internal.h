@@ -89,7 +89,7 @@ struct vg_bev {
     int errno_pending;
 
     int refcnt;
-    int options; /* enum bufferevent_options */
+    int options;                    /* enum bufferevent_options */
     unsigned short read_suspended;  /* VG_BEV_SUSPEND_* */
     unsigned short write_suspended; /* VG_BEV_SUSPEND_* */
     int priority;

@@ -528,8 +528,7 @@ bufferevent_setwatermark(struct bufferevent *bufev, short events,
         bufev->wm_read.high = highmark;
         if (highmark != 0) {
             if (p->inbuf_wm_cb == NULL)
-                p->inbuf_wm_cb =
-                    evbuffer_add_cb(bufev->input, wm_inbuf_cb, p);
+                p->inbuf_wm_cb = evbuffer_add_cb(bufev->input, wm_inbuf_cb, p);
             else
                 evbuffer_cb_set_flags(bufev->input, p->inbuf_wm_cb,
                                       EVBUFFER_CB_ENABLED);

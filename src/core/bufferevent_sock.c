@@ -144,8 +144,7 @@ write_soon_cb(struct event_callback *cb, void *arg)
 }
 
 static void
-outbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
-          void *arg)
+outbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
     struct vg_bev_sock *s = arg;
     struct bufferevent *bev = &s->p.bev;
@@ -436,8 +435,7 @@ vg_bev_sock_set_priority(struct bufferevent *bev, int pri)
 {
     if (bev->be_ops == &vg_bev_ops_socket) {
         BASE_LOCK(bev->ev_base);
-        vg_bev_callback_set_priority(bev->ev_base, &SOCK(bev)->write_soon,
-                                     pri);
+        vg_bev_callback_set_priority(bev->ev_base, &SOCK(bev)->write_soon, pri);
         BASE_UNLOCK(bev->ev_base);
     }
 }
@@ -446,8 +444,7 @@ vg_bev_sock_set_priority(struct bufferevent *bev, int pri)
 /* Public functions.                                                   */
 
 struct bufferevent *
-bufferevent_socket_new(struct event_base *base, evutil_socket_t fd,
-                       int options)
+bufferevent_socket_new(struct event_base *base, evutil_socket_t fd, int options)
 {
     struct vg_bev_sock *s;
     struct bufferevent *bev;
@@ -468,8 +465,8 @@ bufferevent_socket_new(struct event_base *base, evutil_socket_t fd,
                            s->p.priority);
     event_assign(&bev->ev_read, base, fd, EV_READ | EV_PERSIST, sock_read_cb,
                  s);
-    event_assign(&bev->ev_write, base, fd, EV_WRITE | EV_PERSIST,
-                 sock_write_cb, s);
+    event_assign(&bev->ev_write, base, fd, EV_WRITE | EV_PERSIST, sock_write_cb,
+                 s);
     s->outbuf_cb = evbuffer_add_cb(bev->output, outbuf_cb, s);
     if (s->outbuf_cb == NULL) {
         bufferevent_free(bev);
@@ -479,8 +476,8 @@ bufferevent_socket_new(struct event_base *base, evutil_socket_t fd,
 }
 
 int
-bufferevent_socket_connect(struct bufferevent *bev,
-                           const struct sockaddr *addr, int socklen)
+bufferevent_socket_connect(struct bufferevent *bev, const struct sockaddr *addr,
+                           int socklen)
 {
     struct vg_bev_sock *s = SOCK(bev);
     struct vg_bev *p = &s->p;
@@ -503,8 +500,7 @@ bufferevent_socket_connect(struct bufferevent *bev,
     if (addr != NULL) {
         if (connect(fd, addr, (socklen_t)socklen) == 0) {
             in_progress = 0;
-        } else if (errno == EINPROGRESS || errno == EINTR ||
-                   errno == EAGAIN) {
+        } else if (errno == EINPROGRESS || errno == EINTR || errno == EAGAIN) {
             in_progress = 1;
         } else if (errno == ECONNREFUSED) {
             p->connection_refused = 1;
@@ -562,8 +558,7 @@ bufferevent_socket_connect_hostname(struct bufferevent *bev,
         r = 0;
         goto done;
     }
-    if (bufferevent_socket_connect(bev, ai->ai_addr, (int)ai->ai_addrlen) <
-        0) {
+    if (bufferevent_socket_connect(bev, ai->ai_addr, (int)ai->ai_addrlen) < 0) {
         vg_bev_run_eventcb(p, BEV_EVENT_ERROR, 0);
         r = 0;
         goto done;
@@ -613,9 +608,9 @@ bufferevent_base_set(struct event_base *base, struct bufferevent *bufev)
     bufev->ev_base = base;
     if (s->p.priority >= base->nactivequeues)
         s->p.priority = base->nactivequeues / 2;
-    vg_event_callback_init(base, &s->p.deferred, s->p.deferred.evcb_cb_union
-                                                     .evcb_selfcb,
-                           s, s->p.priority);
+    vg_event_callback_init(base, &s->p.deferred,
+                           s->p.deferred.evcb_cb_union.evcb_selfcb, s,
+                           s->p.priority);
     vg_event_callback_init(base, &s->write_soon, write_soon_cb, s,
                            s->p.priority);
     assign_events(s, bufev->ev_read.ev_fd);

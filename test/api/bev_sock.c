@@ -82,9 +82,8 @@ START_TEST(defaults)
     ck_assert_int_eq(bufferevent_getwatermark(bev, EV_READ, &lo, &hi), 0);
     ck_assert_uint_eq(lo, 0);
     ck_assert_uint_eq(hi, 0);
-    ck_assert_int_eq(bufferevent_getwatermark(bev, EV_READ | EV_WRITE, &lo,
-                                              &hi),
-                     -1);
+    ck_assert_int_eq(
+        bufferevent_getwatermark(bev, EV_READ | EV_WRITE, &lo, &hi), -1);
     ck_assert_int_eq((int)bufferevent_get_max_single_read(bev), 16384);
     ck_assert_int_eq(bufferevent_get_priority(bev), 0);
     ck_assert_int_eq(bufferevent_write(bev, "abc", 3), 0);
@@ -268,8 +267,8 @@ START_TEST(connect_ok_and_refused)
     sin.sin_family = AF_INET;
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     lev = evconnlistener_new_bind(base, accept_cb, &accepted,
-                                  LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
-                                  -1, (struct sockaddr *)&sin, sizeof(sin));
+                                  LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, -1,
+                                  (struct sockaddr *)&sin, sizeof(sin));
     ck_assert_ptr_nonnull(lev);
     getsockname(evconnlistener_get_fd(lev), (struct sockaddr *)&sin, &slen);
 
@@ -279,9 +278,8 @@ START_TEST(connect_ok_and_refused)
     c = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     bufferevent_setcb(c, rec_read, rec_write, rec_event, &rc);
     bufferevent_write(c, "hello", 5);
-    ck_assert_int_eq(bufferevent_socket_connect(c, (struct sockaddr *)&sin,
-                                                sizeof(sin)),
-                     0);
+    ck_assert_int_eq(
+        bufferevent_socket_connect(c, (struct sockaddr *)&sin, sizeof(sin)), 0);
     ck_assert_int_ge(bufferevent_getfd(c), 0);
     event_base_dispatch(base);
     ck_assert_int_eq(rc.last_what, BEV_EVENT_CONNECTED);
@@ -305,9 +303,8 @@ START_TEST(connect_ok_and_refused)
     rc.break_on_event = 1;
     c = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     bufferevent_setcb(c, rec_read, rec_write, rec_event, &rc);
-    ck_assert_int_eq(bufferevent_socket_connect(c, (struct sockaddr *)&sin,
-                                                sizeof(sin)),
-                     0);
+    ck_assert_int_eq(
+        bufferevent_socket_connect(c, (struct sockaddr *)&sin, sizeof(sin)), 0);
     event_base_dispatch(base);
     ck_assert_int_eq(rc.events, 1);
     ck_assert_int_eq(rc.last_what, BEV_EVENT_ERROR);
@@ -332,9 +329,9 @@ START_TEST(hostname)
     ck_assert_int_eq(rc.events, 1);
     ck_assert_int_eq(rc.last_what, BEV_EVENT_ERROR);
     ck_assert_int_ne(bufferevent_socket_get_dns_error(c), 0);
-    ck_assert_int_eq(bufferevent_socket_connect_hostname(c, NULL, AF_INET,
-                                                         "127.0.0.1", 0),
-                     -1);
+    ck_assert_int_eq(
+        bufferevent_socket_connect_hostname(c, NULL, AF_INET, "127.0.0.1", 0),
+        -1);
     bufferevent_free(c);
     event_base_free(base);
 }
