@@ -359,16 +359,31 @@ sock_destruct(struct bufferevent *bev)
         close(fd);
 }
 
+/* Re-adds a pending event with a new timeout.  event_add() without a
+ * timeout keeps the old one, so clearing it takes a delete first. */
+static int
+readd_with_timeout(struct event *ev, short what, const struct timeval *tv)
+{
+    if (!event_pending(ev, what, NULL))
+        return 0;
+    if (tv == NULL) {
+        if (!event_pending(ev, EV_TIMEOUT, NULL))
+            return 0;
+        event_del(ev);
+    }
+    return event_add(ev, tv);
+}
+
 static int
 sock_adj_timeouts(struct bufferevent *bev)
 {
     int r = 0;
 
-    if (event_pending(&bev->ev_read, EV_READ, NULL) &&
-        event_add(&bev->ev_read, vg_bev_tv(&bev->timeout_read)) < 0)
+    if (readd_with_timeout(&bev->ev_read, EV_READ,
+                           vg_bev_tv(&bev->timeout_read)) < 0)
         r = -1;
-    if (write_pending(bev) &&
-        event_add(&bev->ev_write, vg_bev_tv(&bev->timeout_write)) < 0)
+    if (readd_with_timeout(&bev->ev_write, EV_WRITE,
+                           vg_bev_tv(&bev->timeout_write)) < 0)
         r = -1;
     return r;
 }
