@@ -33,6 +33,9 @@ struct vg_bev_sock {
     struct evbuffer_cb_entry *outbuf_cb;
 };
 
+/* The most one read asks for, whatever the limits allow. */
+#define READ_CAP ((size_t)256 * 1024)
+
 #define SOCK(bev) ((struct vg_bev_sock *)(bev))
 
 static int
@@ -219,6 +222,9 @@ sock_read_cb(evutil_socket_t fd, short what, void *arg)
     if (max <= 0)
         goto done;
     want = (size_t)max;
+    /* A generous rate limit must not turn into a huge reservation. */
+    if (want > READ_CAP)
+        want = READ_CAP;
     if (bev->wm_read.high != 0) {
         size_t len = evbuffer_get_length(bev->input);
 
