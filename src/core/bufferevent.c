@@ -96,6 +96,8 @@ schedule_deferred(struct vg_bev *p)
 {
     struct event_base *base = p->bev.ev_base;
 
+    if (base == NULL)
+        return; /* a 1.x bufferevent before bufferevent_base_set() */
     BASE_LOCK(base);
     if (vg_event_callback_activate_later(base, &p->deferred)) {
         p->refcnt++;
@@ -217,7 +219,7 @@ vg_bev_init_common(struct vg_bev *p, struct event_base *base,
     bev->enabled = EV_WRITE;
     p->refcnt = 1;
     p->options = options;
-    p->priority = base->nactivequeues / 2;
+    p->priority = base != NULL ? base->nactivequeues / 2 : 0;
     p->max_single_read = VG_BEV_MAX_SINGLE_DEFAULT;
     p->max_single_write = VG_BEV_MAX_SINGLE_DEFAULT;
     vg_event_callback_init(base, &p->deferred, deferred_cb, p, p->priority);
@@ -267,10 +269,13 @@ vg_bev_decref_and_unlock(struct vg_bev *p)
         evbuffer_remove_cb_entry(bev->input, p->inbuf_wm_cb);
     evbuffer_free(bev->input);
     evbuffer_free(bev->output);
-    BASE_LOCK(base);
-    vg_event_callback_cancel(base, &p->deferred);
-    threaded = base->th_base_lock != NULL;
-    BASE_UNLOCK(base);
+    threaded = 0;
+    if (base != NULL) {
+        BASE_LOCK(base);
+        vg_event_callback_cancel(base, &p->deferred);
+        threaded = base->th_base_lock != NULL;
+        BASE_UNLOCK(base);
+    }
     BEV_UNLOCK(bev);
 
     if (bev->ev_read.ev_base == NULL) {
@@ -697,7 +702,7 @@ bufferevent_priority_set(struct bufferevent *bufev, int pri)
     BEV_LOCK(bufev);
     if (bufev->be_ops != &vg_bev_ops_socket)
         goto done;
-    if (pri < 0 || pri >= base->nactivequeues)
+    if (base == NULL || pri < 0 || pri >= base->nactivequeues)
         goto done;
     if (event_priority_set(&bufev->ev_read, pri) < 0 ||
         event_priority_set(&bufev->ev_write, pri) < 0)

@@ -68,6 +68,8 @@ schedule_write(struct vg_bev_sock *s)
 {
     struct event_base *base = s->p.bev.ev_base;
 
+    if (base == NULL)
+        return;
     BASE_LOCK(base);
     if (vg_event_callback_activate(base, &s->write_soon)) {
         s->p.refcnt++;
@@ -154,7 +156,7 @@ outbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 
     (void)buf;
     if (info->n_added == 0 || !vg_bev_can_write(&s->p) || s->p.connecting ||
-        bev->ev_write.ev_fd < 0)
+        bev->ev_write.ev_fd < 0 || bev->ev_base == NULL)
         return;
     if (!write_pending(bev))
         schedule_write(s);
@@ -319,7 +321,7 @@ sock_enable(struct bufferevent *bev, short what)
     struct vg_bev_sock *s = SOCK(bev);
     int r = 0;
 
-    if (bev->ev_read.ev_fd < 0 || s->p.connecting)
+    if (bev->ev_read.ev_fd < 0 || s->p.connecting || bev->ev_base == NULL)
         return 0;
     if (what & EV_READ) {
         if (event_add(&bev->ev_read, vg_bev_tv(&bev->timeout_read)) < 0)
@@ -339,6 +341,8 @@ sock_enable(struct bufferevent *bev, short what)
 static int
 sock_disable(struct bufferevent *bev, short what)
 {
+    if (bev->ev_base == NULL)
+        return 0;
     if (what & EV_READ)
         event_del(&bev->ev_read);
     if ((what & EV_WRITE) && !VG_BEV(bev)->connecting)
@@ -352,11 +356,13 @@ sock_destruct(struct bufferevent *bev)
     struct vg_bev_sock *s = SOCK(bev);
     evutil_socket_t fd = bev->ev_read.ev_fd;
 
-    event_del(&bev->ev_read);
-    event_del(&bev->ev_write);
-    BASE_LOCK(bev->ev_base);
-    vg_event_callback_cancel(bev->ev_base, &s->write_soon);
-    BASE_UNLOCK(bev->ev_base);
+    if (bev->ev_base != NULL) {
+        event_del(&bev->ev_read);
+        event_del(&bev->ev_write);
+        BASE_LOCK(bev->ev_base);
+        vg_event_callback_cancel(bev->ev_base, &s->write_soon);
+        BASE_UNLOCK(bev->ev_base);
+    }
     if (s->outbuf_cb != NULL) {
         evbuffer_remove_cb_entry(bev->output, s->outbuf_cb);
         s->outbuf_cb = NULL;
@@ -400,8 +406,10 @@ assign_events(struct vg_bev_sock *s, evutil_socket_t fd)
 {
     struct bufferevent *bev = &s->p.bev;
 
-    event_del(&bev->ev_read);
-    event_del(&bev->ev_write);
+    if (bev->ev_read.ev_base != NULL) {
+        event_del(&bev->ev_read);
+        event_del(&bev->ev_write);
+    }
     event_assign(&bev->ev_read, bev->ev_base, fd, EV_READ | EV_PERSIST,
                  sock_read_cb, s);
     event_assign(&bev->ev_write, bev->ev_base, fd, EV_WRITE | EV_PERSIST,
@@ -471,9 +479,7 @@ bufferevent_socket_new(struct event_base *base, evutil_socket_t fd, int options)
     struct bufferevent *bev;
 
     if (base == NULL)
-        base = vg_current_base;
-    if (base == NULL)
-        return NULL;
+        base = vg_current_base; /* may still be NULL: see base_set */
     s = vg_mm_calloc(1, sizeof(*s));
     if (s == NULL)
         return NULL;
@@ -618,14 +624,16 @@ bufferevent_base_set(struct event_base *base, struct bufferevent *bufev)
         r = 0;
         goto done;
     }
-    event_del(&bufev->ev_read);
-    event_del(&bufev->ev_write);
-    BASE_LOCK(old);
-    if (vg_event_callback_cancel(old, &s->p.deferred))
-        s->p.refcnt--;
-    if (vg_event_callback_cancel(old, &s->write_soon))
-        s->p.refcnt--;
-    BASE_UNLOCK(old);
+    if (old != NULL) {
+        event_del(&bufev->ev_read);
+        event_del(&bufev->ev_write);
+        BASE_LOCK(old);
+        if (vg_event_callback_cancel(old, &s->p.deferred))
+            s->p.refcnt--;
+        if (vg_event_callback_cancel(old, &s->write_soon))
+            s->p.refcnt--;
+        BASE_UNLOCK(old);
+    }
     bufev->ev_base = base;
     if (s->p.priority >= base->nactivequeues)
         s->p.priority = base->nactivequeues / 2;

@@ -7,8 +7,10 @@
  */
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_compat.h>
 #include <event2/bufferevent_struct.h>
 #include <event2/event.h>
+#include <event2/event_compat.h>
 #include <event2/listener.h>
 #include <event2/util.h>
 
@@ -432,6 +434,35 @@ START_TEST(setfd_and_priority)
 }
 END_TEST
 
+START_TEST(compat_new_and_base_set)
+{
+    /* The 1.x way: libevent needs event_init()'s base for
+     * bufferevent_new(). */
+    struct event_base *base = event_init();
+    int fds[2];
+    struct bufferevent *a;
+    struct rec ra;
+
+    ck_assert_int_eq(vt_socketpair(fds), 0);
+    memset(&ra, 0, sizeof(ra));
+    a = bufferevent_new(fds[0], rec_read, rec_write, rec_event, &ra);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_int_eq(bufferevent_base_set(base, a), 0);
+    ck_assert_ptr_eq(bufferevent_get_base(a), base);
+    bufferevent_settimeout(a, 5, 0);
+    ck_assert_int_eq((int)a->timeout_read.tv_sec, 5);
+    ck_assert_int_eq(bufferevent_enable(a, EV_READ), 0);
+    ck_assert_int_eq((int)write(fds[1], "hi", 2), 2);
+    event_base_loop(base, EVLOOP_ONCE);
+    ck_assert_int_eq(ra.reads, 1);
+    ck_assert_uint_eq(ra.got, 2);
+    bufferevent_free(a);
+    close(fds[0]);
+    close(fds[1]);
+    event_base_free(base);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -448,6 +479,7 @@ main(void)
     tcase_add_test(tc, trigger_and_defer);
     tcase_add_test(tc, refcount_and_close_on_free);
     tcase_add_test(tc, setfd_and_priority);
+    tcase_add_test(tc, compat_new_and_base_set);
     suite_add_tcase(s, tc);
     return vt_run(s);
 }
