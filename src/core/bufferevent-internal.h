@@ -168,6 +168,19 @@ void vg_bev_callback_set_priority(struct event_base *base,
 /* The socket kind's own callbacks follow the bufferevent's priority. */
 void vg_bev_sock_set_priority(struct bufferevent *bev, int pri);
 
+/* Timeouts for kinds without a socket: ev_read and ev_write become plain
+ * timers, armed while a direction is enabled (writing: with data waiting)
+ * and re-armed whenever data moves. */
+void vg_bev_init_generic_timeouts(struct vg_bev *p);
+int vg_bev_generic_adj_timeouts(struct bufferevent *bev);
+static inline void
+vg_bev_generic_touch(struct bufferevent *bev)
+{
+    if (vg_bev_tv(&bev->timeout_read) != NULL ||
+        vg_bev_tv(&bev->timeout_write) != NULL)
+        vg_bev_generic_adj_timeouts(bev);
+}
+
 /* Rate limits (bufferevent_ratelim.c).  How many bytes may move now. */
 ev_ssize_t vg_bev_max_to_read(struct vg_bev *p);
 ev_ssize_t vg_bev_max_to_write(struct vg_bev *p);

@@ -155,6 +155,75 @@ vg_bev_run_eventcb(struct vg_bev *p, short what, int options)
 }
 
 /* ------------------------------------------------------------------ */
+/* Timeouts of the kinds without a socket (pairs, filters).            */
+
+static void
+generic_timeout_cb(evutil_socket_t fd, short what, void *arg, short dir)
+{
+    struct vg_bev *p = arg;
+    struct bufferevent *bev = &p->bev;
+
+    (void)fd;
+    (void)what;
+    BEV_LOCK(bev);
+    p->refcnt++;
+    bev->enabled &= ~dir;
+    bev->be_ops->disable(bev, dir);
+    vg_bev_generic_adj_timeouts(bev);
+    errno = 0;
+    vg_bev_run_eventcb(p,
+                       BEV_EVENT_TIMEOUT | (dir == EV_READ ? BEV_EVENT_READING
+                                                           : BEV_EVENT_WRITING),
+                       0);
+    vg_bev_decref_and_unlock(p);
+}
+
+static void
+generic_read_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+    generic_timeout_cb(fd, what, arg, EV_READ);
+}
+
+static void
+generic_write_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+    generic_timeout_cb(fd, what, arg, EV_WRITE);
+}
+
+void
+vg_bev_init_generic_timeouts(struct vg_bev *p)
+{
+    struct bufferevent *bev = &p->bev;
+
+    evtimer_assign(&bev->ev_read, bev->ev_base, generic_read_timeout_cb, p);
+    evtimer_assign(&bev->ev_write, bev->ev_base, generic_write_timeout_cb, p);
+}
+
+int
+vg_bev_generic_adj_timeouts(struct bufferevent *bev)
+{
+    struct vg_bev *p = VG_BEV(bev);
+    const struct timeval *tr = vg_bev_tv(&bev->timeout_read);
+    const struct timeval *tw = vg_bev_tv(&bev->timeout_write);
+    int r = 0;
+
+    if (tr != NULL && vg_bev_can_read(p)) {
+        if (event_add(&bev->ev_read, tr) < 0)
+            r = -1;
+    } else if (event_pending(&bev->ev_read, EV_TIMEOUT, NULL)) {
+        event_del(&bev->ev_read);
+    }
+    if (tw != NULL && vg_bev_can_write(p) &&
+        evbuffer_get_length(bev->output) > 0) {
+        if (event_add(&bev->ev_write, tw) < 0)
+            r = -1;
+    } else if (event_pending(&bev->ev_write, EV_TIMEOUT, NULL)) {
+        event_del(&bev->ev_write);
+    }
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
 /* Life cycle.                                                         */
 
 static void

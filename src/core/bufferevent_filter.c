@@ -67,6 +67,8 @@ process_input(struct vg_bev_filter *f, enum bufferevent_flush_mode mode)
             return -1;
     } while (res == BEV_OK && evbuffer_get_length(src) > 0 &&
              (mode != BEV_NORMAL || vg_bev_can_read(&f->p)));
+    if (any)
+        vg_bev_generic_touch(bev);
     if (any && evbuffer_get_length(bev->input) >= bev->wm_read.low)
         vg_bev_run_readcb(&f->p, 0);
     return any;
@@ -102,6 +104,8 @@ process_output(struct vg_bev_filter *f, enum bufferevent_flush_mode mode)
             return -1;
     } while (res == BEV_OK && evbuffer_get_length(bev->output) > 0 &&
              (mode != BEV_NORMAL || vg_bev_can_write(&f->p)));
+    if (any || evbuffer_get_length(bev->output) > 0)
+        vg_bev_generic_touch(bev);
     if (any && evbuffer_get_length(bev->output) <= bev->wm_write.low)
         vg_bev_run_writecb(&f->p, 0);
     return any;
@@ -175,6 +179,7 @@ filter_enable(struct bufferevent *bev, short what)
     }
     if (what & EV_WRITE)
         process_output(f, BEV_NORMAL);
+    vg_bev_generic_touch(bev);
     return 0;
 }
 
@@ -185,6 +190,7 @@ filter_disable(struct bufferevent *bev, short what)
 
     if (what & EV_READ)
         vg_bev_suspend_read(VG_BEV(f->underlying), VG_BEV_SUSPEND_FILT);
+    vg_bev_generic_touch(bev);
     return 0;
 }
 
@@ -282,7 +288,7 @@ const struct bufferevent_ops vg_bev_ops_filter = {
     .disable = filter_disable,
     .unlink = NULL,
     .destruct = filter_destruct,
-    .adj_timeouts = NULL,
+    .adj_timeouts = vg_bev_generic_adj_timeouts,
     .flush = filter_flush,
     .ctrl = filter_ctrl,
 };
@@ -314,6 +320,7 @@ bufferevent_filter_new(struct bufferevent *underlying,
         vg_bev_share_lock(&f->p, VG_BEV(underlying)->lock);
         f->p.options = options;
     }
+    vg_bev_init_generic_timeouts(&f->p);
     f->underlying = underlying;
     f->in_filter = input_filter != NULL ? input_filter : copy_filter;
     f->out_filter = output_filter != NULL ? output_filter : copy_filter;

@@ -49,6 +49,8 @@ transfer(struct vg_bev_pair *src, struct vg_bev_pair *dst, int force)
         evbuffer_add_buffer(d->input, s->output);
     else
         evbuffer_remove_buffer(s->output, d->input, n);
+    vg_bev_generic_touch(d);
+    vg_bev_generic_touch(s);
     if (force || evbuffer_get_length(d->input) >= d->wm_read.low)
         vg_bev_run_readcb(&dst->p, 0);
     if (force || evbuffer_get_length(s->output) <= s->wm_write.low)
@@ -67,8 +69,13 @@ pair_outbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
     struct vg_bev_pair *bp = arg;
 
     (void)buf;
-    if (info->n_added > 0 && bp->partner != NULL)
+    if (info->n_added == 0)
+        return;
+    if (bp->partner != NULL)
         transfer(bp, bp->partner, 0);
+    /* Data left behind starts the write timeout. */
+    if (evbuffer_get_length(bp->p.bev.output) > 0)
+        vg_bev_generic_touch(&bp->p.bev);
 }
 
 static int
@@ -76,6 +83,7 @@ pair_enable(struct bufferevent *bev, short what)
 {
     struct vg_bev_pair *bp = PAIR(bev);
 
+    vg_bev_generic_touch(bev);
     if (bp->partner == NULL)
         return 0;
     if (what & EV_READ)
@@ -88,8 +96,8 @@ pair_enable(struct bufferevent *bev, short what)
 static int
 pair_disable(struct bufferevent *bev, short what)
 {
-    (void)bev;
     (void)what;
+    vg_bev_generic_touch(bev);
     return 0;
 }
 
@@ -166,7 +174,7 @@ const struct bufferevent_ops vg_bev_ops_pair = {
     .disable = pair_disable,
     .unlink = pair_unlink,
     .destruct = pair_destruct,
-    .adj_timeouts = NULL,
+    .adj_timeouts = vg_bev_generic_adj_timeouts,
     .flush = pair_flush,
     .ctrl = NULL,
 };
@@ -182,6 +190,7 @@ pair_elt_new(struct event_base *base, int options)
         vg_mm_free(bp);
         return NULL;
     }
+    vg_bev_init_generic_timeouts(&bp->p);
     bp->outbuf_cb = evbuffer_add_cb(bp->p.bev.output, pair_outbuf_cb, bp);
     if (bp->outbuf_cb == NULL) {
         bufferevent_free(&bp->p.bev);

@@ -564,7 +564,9 @@ bufferevent_socket_connect_hostname(struct bufferevent *bev,
     char portbuf[16];
     int err, r = -1;
 
-    if (evdns_base != NULL || hostname == NULL || port < 1 || port > 65535)
+    /* A NULL host name means the loopback address, as getaddrinfo()
+     * has it. */
+    if (evdns_base != NULL || port < 1 || port > 65535)
         return -1;
     if (family != AF_INET && family != AF_INET6 && family != AF_UNSPEC)
         return -1;

@@ -140,6 +140,31 @@ START_TEST(pair_free_in_callback)
 }
 END_TEST
 
+START_TEST(pair_read_timeout)
+{
+    struct event_base *base = event_base_new();
+    struct bufferevent *p[2];
+    struct rec rb;
+    struct timeval tv = {0, 50000};
+
+    memset(&rb, 0, sizeof(rb));
+    ck_assert_int_eq(bufferevent_pair_new(base, 0, p), 0);
+    bufferevent_setcb(p[1], rec_read, rec_write, rec_event, &rb);
+    ck_assert_int_eq(bufferevent_set_timeouts(p[1], &tv, NULL), 0);
+    bufferevent_enable(p[1], EV_READ);
+    /* Data resets the timeout. */
+    bufferevent_write(p[0], "a", 1);
+    event_base_dispatch(base);
+    ck_assert_int_eq(rb.reads, 1);
+    ck_assert_int_eq(rb.events, 1);
+    ck_assert_int_eq(rb.last_what, BEV_EVENT_TIMEOUT | BEV_EVENT_READING);
+    ck_assert_int_eq(bufferevent_get_enabled(p[1]) & EV_READ, 0);
+    bufferevent_free(p[0]);
+    bufferevent_free(p[1]);
+    event_base_free(base);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -149,6 +174,7 @@ main(void)
     tcase_add_test(tc, pair_basic);
     tcase_add_test(tc, pair_threadsafe);
     tcase_add_test(tc, pair_free_in_callback);
+    tcase_add_test(tc, pair_read_timeout);
     suite_add_tcase(s, tc);
     return vt_run(s);
 }
