@@ -138,6 +138,7 @@ void vg_bev_unsuspend_write(struct vg_bev *p, unsigned short what);
 void vg_bev_run_readcb(struct vg_bev *p, int options);
 void vg_bev_run_writecb(struct vg_bev *p, int options);
 void vg_bev_run_eventcb(struct vg_bev *p, short what, int options);
+void vg_bev_repeat_readcb_at_high(struct vg_bev *p);
 
 /* Reading and writing are enabled and not paused. */
 static inline int

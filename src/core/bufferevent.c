@@ -25,6 +25,30 @@
 /* ------------------------------------------------------------------ */
 /* Callbacks.                                                          */
 
+/* libevent runs the read callback again, once an iteration, while the
+ * callback leaves the input at or above the high watermark with reading
+ * enabled and paused only by that watermark (observed on 2.1.12, and
+ * programs may rely on it).  Called after a read callback ran. */
+void
+vg_bev_repeat_readcb_at_high(struct vg_bev *p)
+{
+    struct bufferevent *bev = &p->bev;
+    struct event_base *base = bev->ev_base;
+
+    if (bev->wm_read.high == 0 || bev->readcb == NULL ||
+        !(bev->enabled & EV_READ) ||
+        (p->read_suspended & ~VG_BEV_SUSPEND_WM) != 0 || base == NULL ||
+        evbuffer_get_length(bev->input) < bev->wm_read.high)
+        return;
+    p->readcb_pending = 1;
+    BASE_LOCK(base);
+    if (vg_event_callback_activate_later(base, &p->deferred)) {
+        p->refcnt++;
+        vg_base_wake(base);
+    }
+    BASE_UNLOCK(base);
+}
+
 /* Calls the user's callbacks whose runs were deferred. */
 static void
 deferred_cb(struct event_callback *cb, void *arg)
@@ -35,58 +59,66 @@ deferred_cb(struct event_callback *cb, void *arg)
 
     (void)cb;
     BEV_LOCK(bev);
-    if ((p->eventcb_pending & BEV_EVENT_CONNECTED) && bev->errorcb != NULL) {
-        bufferevent_event_cb ecb = bev->errorcb;
-        void *arg2 = bev->cbarg;
-
+    if (p->eventcb_pending & BEV_EVENT_CONNECTED) {
         /* A connection is reported before the data that followed it. */
         p->eventcb_pending &= ~BEV_EVENT_CONNECTED;
-        if (unlock)
-            BEV_UNLOCK(bev);
-        ecb(bev, BEV_EVENT_CONNECTED, arg2);
-        if (unlock)
-            BEV_LOCK(bev);
-    }
-    if (p->readcb_pending && bev->readcb != NULL) {
-        bufferevent_data_cb rcb = bev->readcb;
-        void *arg2 = bev->cbarg;
+        if (bev->errorcb != NULL) {
+            bufferevent_event_cb ecb = bev->errorcb;
+            void *arg2 = bev->cbarg;
 
+            if (unlock)
+                BEV_UNLOCK(bev);
+            ecb(bev, BEV_EVENT_CONNECTED, arg2);
+            if (unlock)
+                BEV_LOCK(bev);
+        }
+    }
+    if (p->readcb_pending) {
+        /* Cleared first: the callback may schedule another run. */
         p->readcb_pending = 0;
-        if (unlock)
-            BEV_UNLOCK(bev);
-        rcb(bev, arg2);
-        if (unlock)
-            BEV_LOCK(bev);
-    }
-    if (p->writecb_pending && bev->writecb != NULL) {
-        bufferevent_data_cb wcb = bev->writecb;
-        void *arg2 = bev->cbarg;
+        if (bev->readcb != NULL) {
+            bufferevent_data_cb rcb = bev->readcb;
+            void *arg2 = bev->cbarg;
 
-        p->writecb_pending = 0;
-        if (unlock)
-            BEV_UNLOCK(bev);
-        wcb(bev, arg2);
-        if (unlock)
-            BEV_LOCK(bev);
+            if (unlock)
+                BEV_UNLOCK(bev);
+            rcb(bev, arg2);
+            if (unlock)
+                BEV_LOCK(bev);
+            vg_bev_repeat_readcb_at_high(p);
+        }
     }
-    if (p->eventcb_pending && bev->errorcb != NULL) {
-        bufferevent_event_cb ecb = bev->errorcb;
-        void *arg2 = bev->cbarg;
+    if (p->writecb_pending) {
+        p->writecb_pending = 0;
+        if (bev->writecb != NULL) {
+            bufferevent_data_cb wcb = bev->writecb;
+            void *arg2 = bev->cbarg;
+
+            if (unlock)
+                BEV_UNLOCK(bev);
+            wcb(bev, arg2);
+            if (unlock)
+                BEV_LOCK(bev);
+        }
+    }
+    if (p->eventcb_pending) {
         short what = p->eventcb_pending;
         int err = p->errno_pending;
 
         p->eventcb_pending = 0;
         p->errno_pending = 0;
-        if (unlock)
-            BEV_UNLOCK(bev);
-        errno = err;
-        ecb(bev, what, arg2);
-        if (unlock)
-            BEV_LOCK(bev);
+        if (bev->errorcb != NULL) {
+            bufferevent_event_cb ecb = bev->errorcb;
+            void *arg2 = bev->cbarg;
+
+            if (unlock)
+                BEV_UNLOCK(bev);
+            errno = err;
+            ecb(bev, what, arg2);
+            if (unlock)
+                BEV_LOCK(bev);
+        }
     }
-    p->readcb_pending = 0;
-    p->writecb_pending = 0;
-    p->eventcb_pending = 0;
     /* The activation's reference. */
     vg_bev_decref_and_unlock(p);
 }
@@ -99,7 +131,7 @@ schedule_deferred(struct vg_bev *p)
     if (base == NULL)
         return; /* a 1.x bufferevent before bufferevent_base_set() */
     BASE_LOCK(base);
-    if (vg_event_callback_activate_later(base, &p->deferred)) {
+    if (vg_event_deferred_schedule(base, &p->deferred)) {
         p->refcnt++;
         vg_base_wake(base);
     }
@@ -118,6 +150,7 @@ vg_bev_run_readcb(struct vg_bev *p, int options)
         schedule_deferred(p);
     } else {
         bev->readcb(bev, bev->cbarg);
+        vg_bev_repeat_readcb_at_high(p);
     }
 }
 

@@ -131,8 +131,10 @@ pair_flush(struct bufferevent *bev, short iotype,
     struct vg_bev_pair *bp = PAIR(bev);
     struct vg_bev_pair *partner = bp->partner;
 
-    if (mode == BEV_NORMAL || partner == NULL)
+    if (mode == BEV_NORMAL)
         return 0;
+    if (partner == NULL)
+        return -1; /* nothing to flush to (as libevent) */
     bp->p.refcnt++;
     partner->p.refcnt++;
     if (iotype & EV_READ)

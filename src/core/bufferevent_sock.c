@@ -113,7 +113,10 @@ do_write(struct vg_bev_sock *s)
     max = vg_bev_max_to_write(p);
     if (max <= 0)
         return;
+    /* The front of the output is frozen against the program. */
+    evbuffer_unfreeze(bev->output, 1);
     n = evbuffer_write_atmost(bev->output, bev->ev_write.ev_fd, max);
+    evbuffer_freeze(bev->output, 1);
     if (n < 0) {
         if (would_block(errno))
             arm_write(bev);
@@ -173,12 +176,9 @@ read_once(struct vg_bev *p, evutil_socket_t fd, size_t want)
     ssize_t n = -1;
     int nv, i;
 
+    /* The end of the input is frozen against the program (as libevent
+     * does); the bufferevent itself writes there directly. */
     VG_BUF_LOCK(buf);
-    if (buf->freeze_end) {
-        VG_BUF_UNLOCK(buf);
-        errno = EAGAIN;
-        return -1;
-    }
     nv = vg_evbuffer_reserve_locked(buf, want, iov, 0);
     if (nv < 0) {
         VG_BUF_UNLOCK(buf);
@@ -494,6 +494,9 @@ bufferevent_socket_new(struct event_base *base, evutil_socket_t fd, int options)
                  s);
     event_assign(&bev->ev_write, base, fd, EV_WRITE | EV_PERSIST, sock_write_cb,
                  s);
+    /* Only the bufferevent adds to its input and drains its output. */
+    evbuffer_freeze(bev->input, 0);
+    evbuffer_freeze(bev->output, 1);
     s->outbuf_cb = evbuffer_add_cb(bev->output, outbuf_cb, s);
     if (s->outbuf_cb == NULL) {
         bufferevent_free(bev);

@@ -639,6 +639,7 @@ make_later_events_active(struct event_base *base)
 {
     struct event_callback *cb;
 
+    base->n_deferreds_queued = 0;
     while ((cb = TAILQ_FIRST(&base->active_later)) != NULL) {
         TAILQ_REMOVE(&base->active_later, cb, evcb_active_next);
         cb->evcb_flags &= ~EVLIST_ACTIVE_LATER;
@@ -1478,6 +1479,23 @@ vg_event_callback_activate_later(struct event_base *base,
         return 0;
     queue_insert_active_later(base, cb);
     return 1;
+}
+
+/* How many deferred callbacks may run in the iteration that scheduled
+ * them. */
+#define MAX_DEFERREDS_AT_ONCE 32
+
+int
+vg_event_deferred_schedule(struct event_base *base, struct event_callback *cb)
+{
+    int r;
+
+    if (base->n_deferreds_queued >= MAX_DEFERREDS_AT_ONCE)
+        return vg_event_callback_activate_later(base, cb);
+    r = vg_event_callback_activate(base, cb);
+    if (r)
+        base->n_deferreds_queued++;
+    return r;
 }
 
 int
