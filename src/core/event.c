@@ -2208,10 +2208,13 @@ process_active_queue(struct event_base *base, struct vg_callback_queue *q,
             BASE_UNLOCK(base);
             cb->evcb_cb_union.evcb_callback(ev->ev_fd, res, cb->evcb_arg);
             break;
-        default:
-            /* Signals, bare callbacks and finalizers. */
-            if ((cb->evcb_flags & EVLIST_INIT) &&
-                !(ev->ev_events & EV_PERSIST) &&
+        default: {
+            /* Signals, bare callbacks and finalizers.  Whether cb is an
+             * event is read under the lock: once it is released another
+             * thread may activate a bare callback again. */
+            struct event *as_event = (cb->evcb_flags & EVLIST_INIT) ? ev : NULL;
+
+            if (as_event != NULL && !(ev->ev_events & EV_PERSIST) &&
                 !(cb->evcb_flags & EVLIST_FINALIZING))
                 event_del_internal(ev);
             else
@@ -2220,9 +2223,9 @@ process_active_queue(struct event_base *base, struct vg_callback_queue *q,
              * is what stops its remaining calls. */
             base->current_event = cb;
             BASE_UNLOCK(base);
-            run_other_closure(base, cb,
-                              (cb->evcb_flags & EVLIST_INIT) ? ev : NULL);
+            run_other_closure(base, cb, as_event);
             break;
+        }
         }
         BASE_LOCK(base);
         base->current_event = NULL;
