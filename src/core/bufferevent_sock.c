@@ -102,7 +102,7 @@ do_write(struct vg_bev_sock *s)
     struct vg_bev *p = &s->p;
     struct bufferevent *bev = &p->bev;
     ev_ssize_t max;
-    int n;
+    int n, err;
 
     if (!vg_bev_can_write(p) || p->connecting || bev->ev_write.ev_fd < 0)
         return;
@@ -116,7 +116,9 @@ do_write(struct vg_bev_sock *s)
     /* The front of the output is frozen against the program. */
     evbuffer_unfreeze(bev->output, 1);
     n = evbuffer_write_atmost(bev->output, bev->ev_write.ev_fd, max);
+    err = errno;
     evbuffer_freeze(bev->output, 1);
+    errno = err;
     if (n < 0) {
         if (would_block(errno))
             arm_write(bev);
