@@ -188,6 +188,8 @@ ev_ssize_t vg_bev_max_to_write(struct vg_bev *p);
 /* Accounts for bytes moved; may suspend.  0 or -1. */
 int vg_bev_decrement_read(struct vg_bev *p, ev_ssize_t n);
 int vg_bev_decrement_write(struct vg_bev *p, ev_ssize_t n);
+/* Pauses reading of a bufferevent found out of tokens. */
+void vg_bev_ratelim_pause_read(struct vg_bev *p);
 /* Detaches rate limiting at destruction. */
 void vg_bev_ratelim_destruct(struct vg_bev *p);
 

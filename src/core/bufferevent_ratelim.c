@@ -46,6 +46,8 @@ struct bufferevent_rate_limit_group {
     int n_members;
     int read_suspended;
     int write_suspended;
+    /* A member was busy when the suspension changed. */
+    int out_of_sync;
     size_t configured_min_share;
     size_t min_share; /* the configured one, at most the rates */
     ev_uint64_t total_read;
@@ -190,42 +192,64 @@ check_own(struct vg_bev_rate_limit *rl)
         event_del(&rl->refill);
 }
 
+/* Tries to take a member's lock.  The group lock is held, and the caller
+ * may hold another member's lock: waiting could deadlock against a thread
+ * doing the same the other way round, so a busy member is skipped and
+ * brought in line by the next refill. */
+static int
+try_lock_member(struct vg_bev *p)
+{
+    if (p->lock == NULL)
+        return 1;
+    return vg_lock_fns.lock(EVTHREAD_TRY, p->lock) == 0;
+}
+
+/* Makes every member's group suspension match the group's (the group lock
+ * held); returns 0 if a member was busy. */
+static int
+sync_members(struct bufferevent_rate_limit_group *g)
+{
+    struct vg_bev_rate_limit *rl;
+    int all = 1;
+
+    LIST_FOREACH(rl, &g->members, next_in_group)
+    {
+        struct vg_bev *p = rl->bev;
+
+        if (!try_lock_member(p)) {
+            all = 0;
+            continue;
+        }
+        if (g->read_suspended)
+            vg_bev_suspend_read(p, VG_BEV_SUSPEND_BW_GROUP);
+        else
+            vg_bev_unsuspend_read(p, VG_BEV_SUSPEND_BW_GROUP);
+        if (g->write_suspended)
+            vg_bev_suspend_write(p, VG_BEV_SUSPEND_BW_GROUP);
+        else
+            vg_bev_unsuspend_write(p, VG_BEV_SUSPEND_BW_GROUP);
+        BEV_UNLOCK(&p->bev);
+    }
+    return all;
+}
+
 /* Suspends or resumes every member of a group after its bucket changed
  * (the group lock held). */
 static void
 check_group(struct bufferevent_rate_limit_group *g)
 {
-    struct vg_bev_rate_limit *rl;
     int rs = g->bucket.read_limit <= 0;
     int ws = g->bucket.write_limit <= 0;
 
-    if (rs != g->read_suspended) {
+    if (rs != g->read_suspended || ws != g->write_suspended || g->out_of_sync) {
         g->read_suspended = rs;
-        LIST_FOREACH(rl, &g->members, next_in_group)
-        {
-            BEV_LOCK(&rl->bev->bev);
-            if (rs)
-                vg_bev_suspend_read(rl->bev, VG_BEV_SUSPEND_BW_GROUP);
-            else
-                vg_bev_unsuspend_read(rl->bev, VG_BEV_SUSPEND_BW_GROUP);
-            BEV_UNLOCK(&rl->bev->bev);
-        }
-    }
-    if (ws != g->write_suspended) {
         g->write_suspended = ws;
-        LIST_FOREACH(rl, &g->members, next_in_group)
-        {
-            BEV_LOCK(&rl->bev->bev);
-            if (ws)
-                vg_bev_suspend_write(rl->bev, VG_BEV_SUSPEND_BW_GROUP);
-            else
-                vg_bev_unsuspend_write(rl->bev, VG_BEV_SUSPEND_BW_GROUP);
-            BEV_UNLOCK(&rl->bev->bev);
-        }
+        g->out_of_sync = !sync_members(g);
     }
-    if ((rs || ws) && !event_pending(&g->refill, EV_TIMEOUT, NULL))
+    if ((rs || ws || g->out_of_sync) &&
+        !event_pending(&g->refill, EV_TIMEOUT, NULL))
         event_add(&g->refill, tick_tv(&g->cfg));
-    else if (!rs && !ws)
+    else if (!rs && !ws && !g->out_of_sync)
         event_del(&g->refill);
 }
 
@@ -354,6 +378,28 @@ int
 vg_bev_decrement_write(struct vg_bev *p, ev_ssize_t n)
 {
     return decrement(p, n, 1);
+}
+
+void
+vg_bev_ratelim_pause_read(struct vg_bev *p)
+{
+    struct vg_bev_rate_limit *rl = p->rate;
+
+    if (rl == NULL)
+        return;
+    if (rl->cfg != NULL && rl->bucket.read_limit <= 0) {
+        check_own(rl);
+    } else if (rl->group != NULL) {
+        struct bufferevent_rate_limit_group *g = rl->group;
+
+        /* The group's refill timer resumes it with the others. */
+        GROUP_LOCK(g);
+        vg_bev_suspend_read(p, VG_BEV_SUSPEND_BW_GROUP);
+        g->out_of_sync = 1;
+        if (!event_pending(&g->refill, EV_TIMEOUT, NULL))
+            event_add(&g->refill, tick_tv(&g->cfg));
+        GROUP_UNLOCK(g);
+    }
 }
 
 static void

@@ -223,8 +223,12 @@ sock_read_cb(evutil_socket_t fd, short what, void *arg)
     if (!vg_bev_can_read(p))
         goto done;
     max = vg_bev_max_to_read(p);
-    if (max <= 0)
+    if (max <= 0) {
+        /* Out of tokens without being paused yet (a group member that
+         * was busy when its group ran dry): pause until the refill. */
+        vg_bev_ratelim_pause_read(p);
         goto done;
+    }
     want = (size_t)max;
     /* A generous rate limit must not turn into a huge reservation. */
     if (want > READ_CAP)
