@@ -429,6 +429,18 @@ bufferevent_free(struct bufferevent *bufev)
     bufev->cbarg = NULL;
     if (bufev->be_ops->unlink != NULL)
         bufev->be_ops->unlink(bufev);
+    /* Queued callbacks have nothing left to call: drop them and their
+     * references now, so that the memory (and a CLOSE_ON_FREE socket)
+     * does not wait for a loop that may never run again. */
+    if (bufev->ev_base != NULL) {
+        BASE_LOCK(bufev->ev_base);
+        if (vg_event_callback_cancel(bufev->ev_base, &p->deferred))
+            p->refcnt--;
+        BASE_UNLOCK(bufev->ev_base);
+    }
+    p->readcb_pending = 0;
+    p->writecb_pending = 0;
+    p->eventcb_pending = 0;
     vg_bev_decref_and_unlock(p);
 }
 

@@ -31,6 +31,10 @@ struct vg_bev_sock {
      * reference. */
     struct event_callback write_soon;
     struct evbuffer_cb_entry *outbuf_cb;
+    /* Writing was enabled with an empty output: libevent watches the
+     * socket anyway and calls the write callback once it is writable;
+     * Vigil calls it from the loop without the round trip to epoll. */
+    unsigned empty_writecb : 1;
 };
 
 /* The most one read asks for, whatever the limits allow. */
@@ -148,8 +152,20 @@ write_soon_cb(struct event_callback *cb, void *arg)
 
     (void)cb;
     BEV_LOCK(&s->p.bev);
+    if (s->empty_writecb) {
+        struct bufferevent *bev = &s->p.bev;
+
+        s->empty_writecb = 0;
+        if (evbuffer_get_length(bev->output) == 0 && vg_bev_can_write(&s->p) &&
+            !s->p.connecting && bev->ev_write.ev_fd >= 0 &&
+            bev->wm_write.low == 0) {
+            vg_bev_run_writecb(&s->p, 0);
+            goto done;
+        }
+    }
     if (!s->p.freed || s->p.refcnt > 1)
         do_write(s);
+done:
     vg_bev_decref_and_unlock(&s->p);
 }
 
@@ -333,7 +349,10 @@ sock_enable(struct bufferevent *bev, short what)
         if (event_add(&bev->ev_read, vg_bev_tv(&bev->timeout_read)) < 0)
             r = -1;
     }
-    if ((what & EV_WRITE) && evbuffer_get_length(bev->output) > 0) {
+    if ((what & EV_WRITE) && evbuffer_get_length(bev->output) == 0) {
+        s->empty_writecb = 1;
+        schedule_write(s);
+    } else if (what & EV_WRITE) {
         if (write_pending(bev)) {
             if (event_add(&bev->ev_write, vg_bev_tv(&bev->timeout_write)) < 0)
                 r = -1;
@@ -354,6 +373,21 @@ sock_disable(struct bufferevent *bev, short what)
     if ((what & EV_WRITE) && !VG_BEV(bev)->connecting)
         event_del(&bev->ev_write);
     return 0;
+}
+
+/* bufferevent_free(): a queued direct write is dropped with its reference
+ * (libevent does not write the output of a freed bufferevent either). */
+static void
+sock_unlink(struct bufferevent *bev)
+{
+    struct vg_bev_sock *s = SOCK(bev);
+
+    if (bev->ev_base == NULL)
+        return;
+    BASE_LOCK(bev->ev_base);
+    if (vg_event_callback_cancel(bev->ev_base, &s->write_soon))
+        s->p.refcnt--;
+    BASE_UNLOCK(bev->ev_base);
 }
 
 static void
@@ -458,7 +492,7 @@ const struct bufferevent_ops vg_bev_ops_socket = {
     .type = "socket",
     .enable = sock_enable,
     .disable = sock_disable,
-    .unlink = NULL,
+    .unlink = sock_unlink,
     .destruct = sock_destruct,
     .adj_timeouts = sock_adj_timeouts,
     .flush = NULL,

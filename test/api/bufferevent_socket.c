@@ -130,10 +130,12 @@ closed_port(struct sockaddr_in *addr)
     close(lfd);
 }
 
-/* Reads exactly n bytes from a non-blocking socket, waiting for them. */
+/* Reads exactly n bytes from a non-blocking socket, running the loop
+ * while they are on their way. */
 static void
-recv_all(int fd, char *out, size_t n)
+recv_all(struct event_base *base, int fd, char *out, size_t n)
 {
+    struct timeval tick = {0, 10000};
     size_t got = 0;
     int tries = 0;
 
@@ -146,9 +148,10 @@ recv_all(int fd, char *out, size_t n)
         }
         ck_assert_int_eq(k, -1);
         ck_assert_int_eq(errno, EAGAIN);
-        /* Loopback delivers at once; this only bounds a broken case. */
+        /* A safety net of 20 s. */
         ck_assert_int_lt(++tries, 2000);
-        usleep(5000);
+        ck_assert_int_eq(event_base_loopexit(base, &tick), 0);
+        ck_assert_int_ge(event_base_dispatch(base), 0);
     }
 }
 
@@ -200,7 +203,7 @@ START_TEST(new_without_socket_then_setfd)
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(bufferevent_write(bev, "ping", 4), 0);
     ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
-    recv_all(fds[1], buf, 4);
+    recv_all(base, fds[1], buf, 4);
     ck_assert_int_eq(memcmp(buf, "ping", 4), 0);
     ck_assert_int_eq(send(fds[1], "pong", 4, 0), 4);
     ck_assert_int_eq(wait_for(base, &r.reads, 1), 1);
@@ -270,6 +273,34 @@ START_TEST(enable_and_disable)
 }
 END_TEST
 
+START_TEST(enable_write_on_empty_output)
+{
+    struct event_base *base = event_base_new();
+    struct bufferevent *bev;
+    struct rec r = {0};
+    int fds[2];
+
+    ck_assert_ptr_nonnull(base);
+    ck_assert_int_eq(vt_socketpair(fds), 0);
+    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
+    ck_assert_ptr_nonnull(bev);
+    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    /* Writing is enabled from the start, but with nothing to write the
+     * socket is not watched: no write callback. */
+    run_ready(base);
+    ck_assert_int_eq(r.writes, 0);
+    /* Enabling writing explicitly watches the socket even so; libevent
+     * then calls the write callback once for the empty output. */
+    ck_assert_int_eq(bufferevent_enable(bev, EV_WRITE), 0);
+    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    run_ready(base);
+    ck_assert_int_eq(r.writes, 1);
+    bufferevent_free(bev);
+    close(fds[1]);
+    event_base_free(base);
+}
+END_TEST
+
 START_TEST(disabled_read_waits)
 {
     struct event_base *base = event_base_new();
@@ -317,7 +348,7 @@ START_TEST(write_reaches_peer)
     ck_assert_int_eq(r.writes, 0);
     ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(bev)), 0);
-    recv_all(fds[1], buf, 12);
+    recv_all(base, fds[1], buf, 12);
     ck_assert_int_eq(memcmp(buf, "hello, world", 12), 0);
     /* The output drained once: one write callback, no event. */
     run_ready(base);
@@ -349,7 +380,7 @@ START_TEST(write_buffer_moves_data)
     ck_assert_uint_eq(evbuffer_get_length(src), 0);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(bev)), 10);
     ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
-    recv_all(fds[1], buf, 10);
+    recv_all(base, fds[1], buf, 10);
     ck_assert_int_eq(memcmp(buf, "moved data", 10), 0);
     evbuffer_free(src);
     bufferevent_free(bev);
@@ -738,11 +769,110 @@ START_TEST(peer_half_close)
     ck_assert_int_eq(bufferevent_get_enabled(bev) & EV_WRITE, EV_WRITE);
     ck_assert_int_eq(bufferevent_write(bev, "still here", 10), 0);
     ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
-    recv_all(fds[1], buf, 10);
+    recv_all(base, fds[1], buf, 10);
     ck_assert_int_eq(memcmp(buf, "still here", 10), 0);
     ck_assert_int_eq(r.events, 1);
     bufferevent_free(bev);
     close(fds[1]);
+    event_base_free(base);
+}
+END_TEST
+
+START_TEST(setfd_replaces_socket)
+{
+    struct event_base *base = event_base_new();
+    struct bufferevent *bev;
+    struct rec r = {0};
+    char buf[8];
+    int a[2], b[2];
+
+    ck_assert_ptr_nonnull(base);
+    ck_assert_int_eq(vt_socketpair(a), 0);
+    ck_assert_int_eq(vt_socketpair(b), 0);
+    bev = bufferevent_socket_new(base, a[0], BEV_OPT_CLOSE_ON_FREE);
+    ck_assert_ptr_nonnull(bev);
+    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
+    ck_assert_int_eq(bufferevent_setfd(bev, b[0]), 0);
+    ck_assert_int_eq(bufferevent_getfd(bev), b[0]);
+    /* The old socket is the program's again: not closed, even with
+     * BEV_OPT_CLOSE_ON_FREE. */
+    ck_assert_int_ne(fcntl(a[0], F_GETFD), -1);
+    /* What is enabled carries over to the new socket. */
+    ck_assert_int_eq(bufferevent_get_enabled(bev), EV_READ | EV_WRITE);
+    /* libevent watches the new socket for writing at once, and calls the
+     * write callback for the empty output when it is writable. */
+    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(r.events, 0);
+    ck_assert_int_eq(send(b[1], "new", 3, 0), 3);
+    ck_assert_int_eq(send(a[1], "old", 3, 0), 3);
+    ck_assert_int_eq(wait_for(base, &r.reads, 1), 1);
+    ck_assert_uint_eq(bufferevent_read(bev, buf, sizeof(buf)), 3);
+    ck_assert_int_eq(memcmp(buf, "new", 3), 0);
+    ck_assert_int_eq(bufferevent_write(bev, "out", 3), 0);
+    ck_assert_int_eq(wait_for(base, &r.writes, 2), 2);
+    recv_all(base, b[1], buf, 3);
+    ck_assert_int_eq(memcmp(buf, "out", 3), 0);
+    bufferevent_free(bev);
+    close(a[0]);
+    close(a[1]);
+    close(b[1]);
+    event_base_free(base);
+}
+END_TEST
+
+START_TEST(base_set_moves_socket_bufferevent)
+{
+    struct event_base *one = event_base_new(), *two = event_base_new();
+    struct bufferevent *bev, *pair[2];
+    struct rec r = {0};
+    int fds[2];
+
+    ck_assert_ptr_nonnull(one);
+    ck_assert_ptr_nonnull(two);
+    ck_assert_int_eq(vt_socketpair(fds), 0);
+    bev = bufferevent_socket_new(one, fds[0], BEV_OPT_CLOSE_ON_FREE);
+    ck_assert_ptr_nonnull(bev);
+    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    ck_assert_int_eq(bufferevent_base_set(two, bev), 0);
+    ck_assert_ptr_eq(bufferevent_get_base(bev), two);
+    ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
+    ck_assert_int_eq(send(fds[1], "moved", 5, 0), 5);
+    /* The old base has nothing of it any more. */
+    ck_assert_int_eq(event_base_loop(one, EVLOOP_NONBLOCK), 1);
+    ck_assert_int_eq(r.reads, 0);
+    ck_assert_int_eq(wait_for(two, &r.reads, 1), 1);
+    bufferevent_free(bev);
+    /* Only socket bufferevents can move: a pair refuses. */
+    ck_assert_int_eq(bufferevent_pair_new(one, 0, pair), 0);
+    ck_assert_int_eq(bufferevent_base_set(two, pair[0]), -1);
+    ck_assert_ptr_eq(bufferevent_get_base(pair[0]), one);
+    bufferevent_free(pair[0]);
+    bufferevent_free(pair[1]);
+    close(fds[1]);
+    event_base_free(one);
+    event_base_free(two);
+}
+END_TEST
+
+START_TEST(lock_without_threadsafe_is_harmless)
+{
+    struct event_base *base = event_base_new();
+    struct bufferevent *bev;
+
+    ck_assert_ptr_nonnull(base);
+    bev = bufferevent_socket_new(base, -1, 0);
+    ck_assert_ptr_nonnull(bev);
+    /* Nothing to lock: both calls do nothing, any number of times. */
+    bufferevent_lock(bev);
+    bufferevent_lock(bev);
+    bufferevent_unlock(bev);
+    bufferevent_unlock(bev);
+    /* A base with one priority: everything is priority 0. */
+    ck_assert_int_eq(bufferevent_get_priority(bev), 0);
+    ck_assert_int_eq(bufferevent_priority_set(bev, 0), 0);
+    ck_assert_int_eq(bufferevent_priority_set(bev, 1), -1);
+    bufferevent_free(bev);
     event_base_free(base);
 }
 END_TEST
@@ -840,6 +970,7 @@ main(void)
     tcase_add_test(tc, new_without_socket_then_setfd);
     tcase_add_test(tc, setcb_and_getcb);
     tcase_add_test(tc, enable_and_disable);
+    tcase_add_test(tc, enable_write_on_empty_output);
     tcase_add_test(tc, disabled_read_waits);
     tcase_add_test(tc, write_reaches_peer);
     tcase_add_test(tc, write_buffer_moves_data);
@@ -856,6 +987,9 @@ main(void)
     tcase_add_test(tc, incref_keeps_it_alive);
     tcase_add_test(tc, peer_reset_while_writing);
     tcase_add_test(tc, peer_half_close);
+    tcase_add_test(tc, setfd_replaces_socket);
+    tcase_add_test(tc, base_set_moves_socket_bufferevent);
+    tcase_add_test(tc, lock_without_threadsafe_is_harmless);
     tcase_add_test(tc, large_transfer_both_ways);
     suite_add_tcase(s, tc);
     return vt_run(s);

@@ -480,7 +480,7 @@ START_TEST(null_timeouts_clear)
     };
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct timeval tv = {0, 100000};
+    struct timeval tv = {0, 500000};
     struct rec r = {0};
     char *data = calloc(1, BIG);
     int fds[2];
@@ -497,7 +497,7 @@ START_TEST(null_timeouts_clear)
     /* Cleared before they can fire (even when already running). */
     ck_assert_int_eq(event_base_loop(base, EVLOOP_NONBLOCK), 0);
     ck_assert_int_eq(bufferevent_set_timeouts(bev, NULL, NULL), 0);
-    run_for(base, 500);
+    run_for(base, 800);
     ck_assert_int_eq(r.events, 0);
     ck_assert_int_eq(bufferevent_get_enabled(bev), EV_READ | EV_WRITE);
     bufferevent_free(bev);
@@ -818,10 +818,25 @@ START_TEST(defer_callbacks_over_socket)
 }
 END_TEST
 
+/* Whether this is an AddressSanitizer build (GCC says so one way, clang
+ * another). */
+#if defined(__SANITIZE_ADDRESS__)
+#define VT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VT_ASAN 1
+#endif
+#endif
+
 START_TEST(unlock_callbacks_needs_defer)
 {
     struct event_base *base;
 
+#if defined(VIGIL_ORACLE) && defined(VT_ASAN)
+    /* libevent 2.1.12 leaks the lock it made for the bufferevent it then
+     * refuses: LeakSanitizer would fail the oracle run for that. */
+    return;
+#endif
     ck_assert_int_eq(evthread_use_pthreads(), 0);
     base = event_base_new();
     ck_assert_ptr_nonnull(base);
@@ -925,6 +940,49 @@ START_TEST(threadsafe_callbacks_hold_lock)
 }
 END_TEST
 
+/* Writes to a bufferevent from another thread. */
+static void *
+writer_main(void *arg)
+{
+    struct bufferevent *bev = arg;
+    int i;
+
+    for (i = 0; i < 100; i++)
+        ck_assert_int_eq(bufferevent_write(bev, "0123456789", 10), 0);
+    return NULL;
+}
+
+START_TEST(threadsafe_write_from_other_thread)
+{
+    struct event_base *base;
+    struct bufferevent *bev, *peer;
+    struct rec r = {0};
+    pthread_t thread;
+    int fds[2];
+
+    ck_assert_int_eq(evthread_use_pthreads(), 0);
+    base = event_base_new();
+    ck_assert_ptr_nonnull(base);
+    ck_assert_int_eq(vt_socketpair(fds), 0);
+    bev = bufferevent_socket_new(base, fds[0],
+                                 BEV_OPT_CLOSE_ON_FREE | BEV_OPT_THREADSAFE);
+    peer = bufferevent_socket_new(base, fds[1], BEV_OPT_CLOSE_ON_FREE);
+    ck_assert_ptr_nonnull(bev);
+    ck_assert_ptr_nonnull(peer);
+    r.drain_in_read = 1;
+    bufferevent_setcb(peer, read_cb, NULL, event_cb, &r);
+    ck_assert_int_eq(bufferevent_enable(peer, EV_READ), 0);
+    /* The loop may already be waiting when the writes come: they must
+     * wake it. */
+    ck_assert_int_eq(pthread_create(&thread, NULL, writer_main, bev), 0);
+    ck_assert_int_eq(wait_for(base, &r.drained, 1000), 1000);
+    ck_assert_int_eq(pthread_join(thread, NULL), 0);
+    bufferevent_free(bev);
+    bufferevent_free(peer);
+    event_base_free(base);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -953,6 +1011,7 @@ main(void)
     tcase_add_test(tc, unlock_callbacks_needs_defer);
     tcase_add_test(tc, unlock_callbacks_releases_lock);
     tcase_add_test(tc, threadsafe_callbacks_hold_lock);
+    tcase_add_test(tc, threadsafe_write_from_other_thread);
     suite_add_tcase(s, tc);
     return vt_run(s);
 }
