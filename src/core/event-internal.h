@@ -168,6 +168,10 @@ struct event_base {
     struct vg_callback_queue active_later;
     int n_active; /* callbacks on any active queue */
     int n_active_later;
+    /* Deferred callbacks (bufferevents) activated at once during this
+     * iteration; past a bound they wait for the next one, so callbacks
+     * that keep scheduling each other cannot starve the loop. */
+    int n_deferreds_queued;
 
     /* Dispatch limits (event_config_set_max_dispatch_interval). */
     vg_usec_t max_dispatch_usec; /* < 0: none */
@@ -273,6 +277,12 @@ int vg_event_callback_activate_later(struct event_base *base,
                                      struct event_callback *cb);
 int vg_event_callback_cancel(struct event_base *base,
                              struct event_callback *cb);
+
+/* Schedules a deferred callback: at once, or for the next iteration when
+ * many ran at once already (the base lock held).  1 if it was not
+ * scheduled before. */
+int vg_event_deferred_schedule(struct event_base *base,
+                               struct event_callback *cb);
 
 /* Reads the base's clock (the cached value inside a loop iteration). */
 vg_usec_t vg_base_now(struct event_base *base);

@@ -639,6 +639,7 @@ make_later_events_active(struct event_base *base)
 {
     struct event_callback *cb;
 
+    base->n_deferreds_queued = 0;
     while ((cb = TAILQ_FIRST(&base->active_later)) != NULL) {
         TAILQ_REMOVE(&base->active_later, cb, evcb_active_next);
         cb->evcb_flags &= ~EVLIST_ACTIVE_LATER;
@@ -1480,6 +1481,23 @@ vg_event_callback_activate_later(struct event_base *base,
     return 1;
 }
 
+/* How many deferred callbacks may run in the iteration that scheduled
+ * them. */
+#define MAX_DEFERREDS_AT_ONCE 32
+
+int
+vg_event_deferred_schedule(struct event_base *base, struct event_callback *cb)
+{
+    int r;
+
+    if (base->n_deferreds_queued >= MAX_DEFERREDS_AT_ONCE)
+        return vg_event_callback_activate_later(base, cb);
+    r = vg_event_callback_activate(base, cb);
+    if (r)
+        base->n_deferreds_queued++;
+    return r;
+}
+
 int
 vg_event_callback_cancel(struct event_base *base, struct event_callback *cb)
 {
@@ -2190,10 +2208,13 @@ process_active_queue(struct event_base *base, struct vg_callback_queue *q,
             BASE_UNLOCK(base);
             cb->evcb_cb_union.evcb_callback(ev->ev_fd, res, cb->evcb_arg);
             break;
-        default:
-            /* Signals, bare callbacks and finalizers. */
-            if ((cb->evcb_flags & EVLIST_INIT) &&
-                !(ev->ev_events & EV_PERSIST) &&
+        default: {
+            /* Signals, bare callbacks and finalizers.  Whether cb is an
+             * event is read under the lock: once it is released another
+             * thread may activate a bare callback again. */
+            struct event *as_event = (cb->evcb_flags & EVLIST_INIT) ? ev : NULL;
+
+            if (as_event != NULL && !(ev->ev_events & EV_PERSIST) &&
                 !(cb->evcb_flags & EVLIST_FINALIZING))
                 event_del_internal(ev);
             else
@@ -2202,9 +2223,9 @@ process_active_queue(struct event_base *base, struct vg_callback_queue *q,
              * is what stops its remaining calls. */
             base->current_event = cb;
             BASE_UNLOCK(base);
-            run_other_closure(base, cb,
-                              (cb->evcb_flags & EVLIST_INIT) ? ev : NULL);
+            run_other_closure(base, cb, as_event);
             break;
+        }
         }
         BASE_LOCK(base);
         base->current_event = NULL;

@@ -1,0 +1,196 @@
+/*
+ * Vigil: a clean-room libevent 2.1 for Linux.
+ *
+ * bufferevent-internal.h: the generic bufferevent layer (bufferevent.c)
+ * and what the kinds of bufferevent (socket, pair, filter) and the rate
+ * limits share.  Never installed.
+ *
+ * Every bufferevent is a struct vg_bev, whose first member is the public
+ * struct bufferevent; a kind embeds struct vg_bev first in its own
+ * structure.  The kind's behaviour is a const struct bufferevent_ops.
+ */
+#ifndef VIGIL_BUFFEREVENT_INTERNAL_H
+#define VIGIL_BUFFEREVENT_INTERNAL_H
+
+#include "event-internal.h"
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_struct.h>
+
+#include <stddef.h>
+
+/* Why reading or writing is paused, apart from being disabled. */
+#define VG_BEV_SUSPEND_WM 0x01       /* input at or above its high mark */
+#define VG_BEV_SUSPEND_BW 0x02       /* own rate limit exhausted */
+#define VG_BEV_SUSPEND_BW_GROUP 0x04 /* group rate limit exhausted */
+#define VG_BEV_SUSPEND_LOOKUP 0x08   /* host name lookup in progress */
+#define VG_BEV_SUSPEND_FILT 0x10     /* a filter's own reasons */
+
+/* What bufferevent_getfd/setfd/get_underlying ask of a kind. */
+enum vg_bev_ctrl_op {
+    VG_BEV_CTRL_GET_FD,
+    VG_BEV_CTRL_SET_FD,
+    VG_BEV_CTRL_GET_UNDERLYING
+};
+
+union vg_bev_ctrl_data {
+    evutil_socket_t fd;
+    struct bufferevent *ptr;
+};
+
+struct bufferevent_ops {
+    const char *type;
+    /* Starts reading and/or writing (what is EV_READ|EV_WRITE); called
+     * with the lock held when a direction becomes enabled and not
+     * suspended.  0 or -1. */
+    int (*enable)(struct bufferevent *bev, short what);
+    /* Stops reading and/or writing.  0 or -1. */
+    int (*disable)(struct bufferevent *bev, short what);
+    /* bufferevent_free() was called: detach from other objects (may be
+     * NULL). */
+    void (*unlink)(struct bufferevent *bev);
+    /* The last reference is gone: release the kind's resources (may be
+     * NULL).  Called with the lock held. */
+    void (*destruct)(struct bufferevent *bev);
+    /* The timeouts changed (may be NULL). */
+    int (*adj_timeouts)(struct bufferevent *bev);
+    /* bufferevent_flush() (may be NULL: nothing to flush). */
+    int (*flush)(struct bufferevent *bev, short iotype,
+                 enum bufferevent_flush_mode mode);
+    /* getfd, setfd, get_underlying (may be NULL).  0 or -1. */
+    int (*ctrl)(struct bufferevent *bev, enum vg_bev_ctrl_op op,
+                union vg_bev_ctrl_data *data);
+};
+
+extern const struct bufferevent_ops vg_bev_ops_socket;
+extern const struct bufferevent_ops vg_bev_ops_pair;
+extern const struct bufferevent_ops vg_bev_ops_filter;
+
+struct vg_bev_rate_limit;
+struct bufferevent_rate_limit_group;
+
+struct vg_bev {
+    struct bufferevent bev;
+
+    void *lock;
+    unsigned own_lock : 1;
+    /* bufferevent_free() was called. */
+    unsigned freed : 1;
+    /* Connecting (socket): writes wait; the write event watches the
+     * connection. */
+    unsigned connecting : 1;
+    /* The connection was refused at once; reported from the loop. */
+    unsigned connection_refused : 1;
+    /* Deferred callbacks waiting to run. */
+    unsigned readcb_pending : 1;
+    unsigned writecb_pending : 1;
+    short eventcb_pending;
+    int errno_pending;
+
+    int refcnt;
+    int options;                    /* enum bufferevent_options */
+    unsigned short read_suspended;  /* VG_BEV_SUSPEND_* */
+    unsigned short write_suspended; /* VG_BEV_SUSPEND_* */
+    int priority;
+    int dns_error;
+
+    /* Runs deferred callbacks; each activation holds a reference. */
+    struct event_callback deferred;
+    /* Watches the input for the read high watermark. */
+    struct evbuffer_cb_entry *inbuf_wm_cb;
+
+    size_t max_single_read;
+    size_t max_single_write;
+    struct vg_bev_rate_limit *rate;
+
+    /* Events that must finalize before the memory goes. */
+    int pending_finalize;
+    /* Frees the kind's memory after finalization. */
+    void (*free_mem)(struct vg_bev *p);
+};
+
+#define VG_BEV(b) ((struct vg_bev *)(b))
+#define BEV_LOCK(b) vg_lock(VG_BEV(b)->lock)
+#define BEV_UNLOCK(b) vg_unlock(VG_BEV(b)->lock)
+
+#define VG_BEV_MAX_SINGLE_DEFAULT 16384
+
+/* Sets up the common part; the kind's fields are its own.  The input and
+ * output buffers are made here.  0 or -1. */
+int vg_bev_init_common(struct vg_bev *p, struct event_base *base,
+                       const struct bufferevent_ops *ops, int options);
+/* Shares another bufferevent's lock (pairs); before any use. */
+void vg_bev_share_lock(struct vg_bev *p, void *lock);
+
+void vg_bev_incref_locked(struct vg_bev *p);
+/* Drops a reference and unlocks; returns 1 if this freed it. */
+int vg_bev_decref_and_unlock(struct vg_bev *p);
+
+/* Pause or resume a direction for a reason (VG_BEV_SUSPEND_*). */
+void vg_bev_suspend_read(struct vg_bev *p, unsigned short what);
+void vg_bev_unsuspend_read(struct vg_bev *p, unsigned short what);
+void vg_bev_suspend_write(struct vg_bev *p, unsigned short what);
+void vg_bev_unsuspend_write(struct vg_bev *p, unsigned short what);
+
+/* Runs a callback now or later (BEV_OPT_DEFER_CALLBACKS, or
+ * BEV_TRIG_DEFER_CALLBACKS in options).  The lock is held. */
+void vg_bev_run_readcb(struct vg_bev *p, int options);
+void vg_bev_run_writecb(struct vg_bev *p, int options);
+void vg_bev_run_eventcb(struct vg_bev *p, short what, int options);
+void vg_bev_repeat_readcb_at_high(struct vg_bev *p);
+
+/* Reading and writing are enabled and not paused. */
+static inline int
+vg_bev_can_read(const struct vg_bev *p)
+{
+    return (p->bev.enabled & EV_READ) && !p->read_suspended;
+}
+static inline int
+vg_bev_can_write(const struct vg_bev *p)
+{
+    return (p->bev.enabled & EV_WRITE) && !p->write_suspended;
+}
+
+/* The timeval, or NULL when it is all zero. */
+static inline const struct timeval *
+vg_bev_tv(const struct timeval *tv)
+{
+    return (tv->tv_sec != 0 || tv->tv_usec != 0) ? tv : NULL;
+}
+
+/* Adds ev with tv (NULL: none) if it is not pending, or re-adds it when
+ * force is set.  Returns event_add()'s result. */
+int vg_bev_add_event(struct event *ev, const struct timeval *tv);
+
+/* Changes the priority of a deferred callback (the base lock held). */
+void vg_bev_callback_set_priority(struct event_base *base,
+                                  struct event_callback *cb, int pri);
+/* The socket kind's own callbacks follow the bufferevent's priority. */
+void vg_bev_sock_set_priority(struct bufferevent *bev, int pri);
+
+/* Timeouts for kinds without a socket: ev_read and ev_write become plain
+ * timers, armed while a direction is enabled (writing: with data waiting)
+ * and re-armed whenever data moves. */
+void vg_bev_init_generic_timeouts(struct vg_bev *p);
+int vg_bev_generic_adj_timeouts(struct bufferevent *bev);
+static inline void
+vg_bev_generic_touch(struct bufferevent *bev)
+{
+    if (vg_bev_tv(&bev->timeout_read) != NULL ||
+        vg_bev_tv(&bev->timeout_write) != NULL)
+        vg_bev_generic_adj_timeouts(bev);
+}
+
+/* Rate limits (bufferevent_ratelim.c).  How many bytes may move now. */
+ev_ssize_t vg_bev_max_to_read(struct vg_bev *p);
+ev_ssize_t vg_bev_max_to_write(struct vg_bev *p);
+/* Accounts for bytes moved; may suspend.  0 or -1. */
+int vg_bev_decrement_read(struct vg_bev *p, ev_ssize_t n);
+int vg_bev_decrement_write(struct vg_bev *p, ev_ssize_t n);
+/* Pauses reading of a bufferevent found out of tokens. */
+void vg_bev_ratelim_pause_read(struct vg_bev *p);
+/* Detaches rate limiting at destruction. */
+void vg_bev_ratelim_destruct(struct vg_bev *p);
+
+#endif
