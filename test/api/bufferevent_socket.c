@@ -8,6 +8,9 @@
  * from a callback, reference counts, a peer that resets or half-closes
  * the connection, and a large transfer both ways.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* accept4 */
+#endif
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
