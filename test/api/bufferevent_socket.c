@@ -270,6 +270,34 @@ START_TEST(enable_and_disable)
 }
 END_TEST
 
+START_TEST(enable_write_on_empty_output)
+{
+    struct event_base *base = event_base_new();
+    struct bufferevent *bev;
+    struct rec r = {0};
+    int fds[2];
+
+    ck_assert_ptr_nonnull(base);
+    ck_assert_int_eq(vt_socketpair(fds), 0);
+    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
+    ck_assert_ptr_nonnull(bev);
+    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    /* Writing is enabled from the start, but with nothing to write the
+     * socket is not watched: no write callback. */
+    run_ready(base);
+    ck_assert_int_eq(r.writes, 0);
+    /* Enabling writing explicitly watches the socket even so; libevent
+     * then calls the write callback once for the empty output. */
+    ck_assert_int_eq(bufferevent_enable(bev, EV_WRITE), 0);
+    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    run_ready(base);
+    ck_assert_int_eq(r.writes, 1);
+    bufferevent_free(bev);
+    close(fds[1]);
+    event_base_free(base);
+}
+END_TEST
+
 START_TEST(disabled_read_waits)
 {
     struct event_base *base = event_base_new();
@@ -747,6 +775,105 @@ START_TEST(peer_half_close)
 }
 END_TEST
 
+START_TEST(setfd_replaces_socket)
+{
+    struct event_base *base = event_base_new();
+    struct bufferevent *bev;
+    struct rec r = {0};
+    char buf[8];
+    int a[2], b[2];
+
+    ck_assert_ptr_nonnull(base);
+    ck_assert_int_eq(vt_socketpair(a), 0);
+    ck_assert_int_eq(vt_socketpair(b), 0);
+    bev = bufferevent_socket_new(base, a[0], BEV_OPT_CLOSE_ON_FREE);
+    ck_assert_ptr_nonnull(bev);
+    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
+    ck_assert_int_eq(bufferevent_setfd(bev, b[0]), 0);
+    ck_assert_int_eq(bufferevent_getfd(bev), b[0]);
+    /* The old socket is the program's again: not closed, even with
+     * BEV_OPT_CLOSE_ON_FREE. */
+    ck_assert_int_ne(fcntl(a[0], F_GETFD), -1);
+    /* What is enabled carries over to the new socket. */
+    ck_assert_int_eq(bufferevent_get_enabled(bev), EV_READ | EV_WRITE);
+    /* libevent watches the new socket for writing at once, and calls the
+     * write callback for the empty output when it is writable. */
+    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(r.events, 0);
+    ck_assert_int_eq(send(b[1], "new", 3, 0), 3);
+    ck_assert_int_eq(send(a[1], "old", 3, 0), 3);
+    ck_assert_int_eq(wait_for(base, &r.reads, 1), 1);
+    ck_assert_uint_eq(bufferevent_read(bev, buf, sizeof(buf)), 3);
+    ck_assert_int_eq(memcmp(buf, "new", 3), 0);
+    ck_assert_int_eq(bufferevent_write(bev, "out", 3), 0);
+    ck_assert_int_eq(wait_for(base, &r.writes, 2), 2);
+    recv_all(b[1], buf, 3);
+    ck_assert_int_eq(memcmp(buf, "out", 3), 0);
+    bufferevent_free(bev);
+    close(a[0]);
+    close(a[1]);
+    close(b[1]);
+    event_base_free(base);
+}
+END_TEST
+
+START_TEST(base_set_moves_socket_bufferevent)
+{
+    struct event_base *one = event_base_new(), *two = event_base_new();
+    struct bufferevent *bev, *pair[2];
+    struct rec r = {0};
+    int fds[2];
+
+    ck_assert_ptr_nonnull(one);
+    ck_assert_ptr_nonnull(two);
+    ck_assert_int_eq(vt_socketpair(fds), 0);
+    bev = bufferevent_socket_new(one, fds[0], BEV_OPT_CLOSE_ON_FREE);
+    ck_assert_ptr_nonnull(bev);
+    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    ck_assert_int_eq(bufferevent_base_set(two, bev), 0);
+    ck_assert_ptr_eq(bufferevent_get_base(bev), two);
+    ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
+    ck_assert_int_eq(send(fds[1], "moved", 5, 0), 5);
+    /* The old base has nothing of it any more. */
+    ck_assert_int_eq(event_base_loop(one, EVLOOP_NONBLOCK), 1);
+    ck_assert_int_eq(r.reads, 0);
+    ck_assert_int_eq(wait_for(two, &r.reads, 1), 1);
+    bufferevent_free(bev);
+    /* Only socket bufferevents can move: a pair refuses. */
+    ck_assert_int_eq(bufferevent_pair_new(one, 0, pair), 0);
+    ck_assert_int_eq(bufferevent_base_set(two, pair[0]), -1);
+    ck_assert_ptr_eq(bufferevent_get_base(pair[0]), one);
+    bufferevent_free(pair[0]);
+    bufferevent_free(pair[1]);
+    close(fds[1]);
+    event_base_free(one);
+    event_base_free(two);
+}
+END_TEST
+
+START_TEST(lock_without_threadsafe_is_harmless)
+{
+    struct event_base *base = event_base_new();
+    struct bufferevent *bev;
+
+    ck_assert_ptr_nonnull(base);
+    bev = bufferevent_socket_new(base, -1, 0);
+    ck_assert_ptr_nonnull(bev);
+    /* Nothing to lock: both calls do nothing, any number of times. */
+    bufferevent_lock(bev);
+    bufferevent_lock(bev);
+    bufferevent_unlock(bev);
+    bufferevent_unlock(bev);
+    /* A base with one priority: everything is priority 0. */
+    ck_assert_int_eq(bufferevent_get_priority(bev), 0);
+    ck_assert_int_eq(bufferevent_priority_set(bev, 0), 0);
+    ck_assert_int_eq(bufferevent_priority_set(bev, 1), -1);
+    bufferevent_free(bev);
+    event_base_free(base);
+}
+END_TEST
+
 /* One end of the large transfer: it sends its pattern and collects what
  * the other end sends. */
 struct end {
@@ -840,6 +967,7 @@ main(void)
     tcase_add_test(tc, new_without_socket_then_setfd);
     tcase_add_test(tc, setcb_and_getcb);
     tcase_add_test(tc, enable_and_disable);
+    tcase_add_test(tc, enable_write_on_empty_output);
     tcase_add_test(tc, disabled_read_waits);
     tcase_add_test(tc, write_reaches_peer);
     tcase_add_test(tc, write_buffer_moves_data);
@@ -856,6 +984,9 @@ main(void)
     tcase_add_test(tc, incref_keeps_it_alive);
     tcase_add_test(tc, peer_reset_while_writing);
     tcase_add_test(tc, peer_half_close);
+    tcase_add_test(tc, setfd_replaces_socket);
+    tcase_add_test(tc, base_set_moves_socket_bufferevent);
+    tcase_add_test(tc, lock_without_threadsafe_is_harmless);
     tcase_add_test(tc, large_transfer_both_ways);
     suite_add_tcase(s, tc);
     return vt_run(s);
