@@ -925,6 +925,49 @@ START_TEST(threadsafe_callbacks_hold_lock)
 }
 END_TEST
 
+/* Writes to a bufferevent from another thread. */
+static void *
+writer_main(void *arg)
+{
+    struct bufferevent *bev = arg;
+    int i;
+
+    for (i = 0; i < 100; i++)
+        ck_assert_int_eq(bufferevent_write(bev, "0123456789", 10), 0);
+    return NULL;
+}
+
+START_TEST(threadsafe_write_from_other_thread)
+{
+    struct event_base *base;
+    struct bufferevent *bev, *peer;
+    struct rec r = {0};
+    pthread_t thread;
+    int fds[2];
+
+    ck_assert_int_eq(evthread_use_pthreads(), 0);
+    base = event_base_new();
+    ck_assert_ptr_nonnull(base);
+    ck_assert_int_eq(vt_socketpair(fds), 0);
+    bev = bufferevent_socket_new(base, fds[0],
+                                 BEV_OPT_CLOSE_ON_FREE | BEV_OPT_THREADSAFE);
+    peer = bufferevent_socket_new(base, fds[1], BEV_OPT_CLOSE_ON_FREE);
+    ck_assert_ptr_nonnull(bev);
+    ck_assert_ptr_nonnull(peer);
+    r.drain_in_read = 1;
+    bufferevent_setcb(peer, read_cb, NULL, event_cb, &r);
+    ck_assert_int_eq(bufferevent_enable(peer, EV_READ), 0);
+    /* The loop may already be waiting when the writes come: they must
+     * wake it. */
+    ck_assert_int_eq(pthread_create(&thread, NULL, writer_main, bev), 0);
+    ck_assert_int_eq(wait_for(base, &r.drained, 1000), 1000);
+    ck_assert_int_eq(pthread_join(thread, NULL), 0);
+    bufferevent_free(bev);
+    bufferevent_free(peer);
+    event_base_free(base);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -953,6 +996,7 @@ main(void)
     tcase_add_test(tc, unlock_callbacks_needs_defer);
     tcase_add_test(tc, unlock_callbacks_releases_lock);
     tcase_add_test(tc, threadsafe_callbacks_hold_lock);
+    tcase_add_test(tc, threadsafe_write_from_other_thread);
     suite_add_tcase(s, tc);
     return vt_run(s);
 }
