@@ -480,7 +480,7 @@ START_TEST(null_timeouts_clear)
     };
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct timeval tv = {0, 100000};
+    struct timeval tv = {0, 500000};
     struct rec r = {0};
     char *data = calloc(1, BIG);
     int fds[2];
@@ -497,7 +497,7 @@ START_TEST(null_timeouts_clear)
     /* Cleared before they can fire (even when already running). */
     ck_assert_int_eq(event_base_loop(base, EVLOOP_NONBLOCK), 0);
     ck_assert_int_eq(bufferevent_set_timeouts(bev, NULL, NULL), 0);
-    run_for(base, 500);
+    run_for(base, 800);
     ck_assert_int_eq(r.events, 0);
     ck_assert_int_eq(bufferevent_get_enabled(bev), EV_READ | EV_WRITE);
     bufferevent_free(bev);
