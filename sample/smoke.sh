@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Vigil: smoke tests of the sample programs, as a client would use them:
 # each server is started on a free loopback port, talked to with bash's
-# /dev/tcp, checked, and stopped with a signal.  Everything is bounded in
-# time and stops by itself.
-#   smoke.sh BIN_DIR TEST   (TEST: one of the names in the case below)
+# /dev/tcp or the tcp-talk helper, checked, and stopped with a signal.
+# Everything is bounded in time and stops by itself.
+#   smoke.sh BIN_DIR TEST [HELPER_DIR]
+# TEST is one of the names in the case below; HELPER_DIR holds the test
+# helpers serve-once and tcp-talk (default: BIN_DIR).
 set -u
 bin=$1
 test=$2
+helpers=${3:-$1}
+# SMOKE_LIB_DIR (optional): run the server on the libevent libraries of
+# that folder instead of those it was linked with (a swap test).
+lib=${SMOKE_LIB_DIR:-}
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
@@ -76,11 +82,46 @@ expect_usage_error() { # pattern cmd args...
     grep -q "$pattern" "$tmp/err.out" || fail "$*: no '$pattern' message"
 }
 
-case $test in
-rot13-fork | rot13-select | rot13-events | rot13-bufferevent)
+# The PORT argument of every server: missing, out of range, negative.
+check_port_args() {
     expect_usage_error "usage" "$bin/$test"
     expect_usage_error "bad port" "$bin/$test" 70000
     expect_usage_error "bad port" "$bin/$test" -1
+}
+
+# With the server at $port running, a second one on the same port says so
+# and exits 1.
+check_port_taken() {
+    local rc
+    "$bin/$test" "$port" >"$tmp/second.out" 2>&1
+    rc=$?
+    [ "$rc" -eq 1 ] || fail "second server on a used port exited $rc"
+    grep -q "cannot listen" "$tmp/second.out" ||
+        fail "no 'cannot listen' message for a used port"
+}
+
+# Sends TEXT on a new connection, half-closes it and reads everything the
+# server sends until it closes; checks that equals WANT.  tcp-talk gives
+# up after 10 s.
+send_and_read_all() { # text want
+    local got
+    got=$(printf '%s' "$1" | "$helpers/tcp-talk" "$port") ||
+        fail "no complete answer to '$1'"
+    [ "$got" = "$2" ] || fail "sent '$1', got '$got', wanted '$2'"
+}
+
+if [ -n "$lib" ]; then
+    lib=$(cd "$lib" && pwd -P) || fail "no library folder $SMOKE_LIB_DIR"
+    export LD_LIBRARY_PATH=$lib
+    loaded=$(ldd "$bin/$test" | grep libevent)
+    [ -n "$loaded" ] || fail "$test links no libevent"
+    printf '%s\n' "$loaded" | grep -v "=> $lib/" | grep -q . &&
+        fail "$test would not load the libraries in $lib: $loaded"
+fi
+
+case $test in
+rot13-fork | rot13-select | rot13-events | rot13-bufferevent)
+    check_port_args
     start_server "$test" 0
     server=$pid
     rot13_roundtrip "Hello, World" "Uryyb, Jbeyq"
@@ -93,17 +134,25 @@ rot13-fork | rot13-select | rot13-events | rot13-bufferevent)
     [ "$got" = "svefg" ] || fail "first connection got '$got'"
     exec 4>&-
     # The port is taken now: a second server says so and exits 1.
-    "$bin/$test" "$port" >"$tmp/second.out" 2>&1
-    rc=$?
-    [ "$rc" -eq 1 ] || fail "second server on a used port exited $rc"
-    grep -q "cannot listen" "$tmp/second.out" ||
-        fail "no 'cannot listen' message for a used port"
+    check_port_taken
+    if [ "$test" = rot13-bufferevent ]; then
+        grep -q "nc 127\.0\.0\.1 $port" "$tmp/$test.out" ||
+            fail "does not say how to talk to it"
+        # A last line without a newline is answered before the close, and
+        # a line far longer than the server's line limit comes back whole.
+        send_and_read_all $'one\ntwo' $'bar\ngjb'
+        long=$(printf 'a%.0s' $(seq 40000))
+        want=$(printf 'n%.0s' $(seq 40000))
+        send_and_read_all "$long" "$want"
+        # A connection still open when the signal comes is freed too.
+        exec 4<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect"
+    fi
     stop_server "$server"
     ;;
 http-client-blocking)
     expect_usage_error "usage" "$bin/$test" localhost
     expect_usage_error "bad port" "$bin/$test" localhost 99999
-    "$bin/serve-once" >"$tmp/server.out" 2>&1 &
+    "$helpers/serve-once" >"$tmp/server.out" 2>&1 &
     pids+=($!)
     for i in $(seq 100); do
         port=$(sed -n 's/^port //p' "$tmp/server.out")
