@@ -149,6 +149,25 @@ rot13-fork | rot13-select | rot13-events | rot13-bufferevent)
     fi
     stop_server "$server"
     ;;
+echo-listener)
+    check_port_args
+    start_server "$test" 0
+    server=$pid
+    grep -q "nc 127\.0\.0\.1 $port" "$tmp/$test.out" ||
+        fail "does not say how to talk to it"
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect to $port"
+    printf 'Hello, echo\n' >&3
+    IFS= read -r -t 5 got <&3 || fail "no echo"
+    [ "$got" = "Hello, echo" ] || fail "echoed '$got'"
+    # Several writes and an unfinished line, echoed as they were.
+    send_and_read_all $'a\nbb\nccc' $'a\nbb\nccc'
+    big=$(printf 'x%.0s' $(seq 100000))
+    send_and_read_all "$big" "$big"
+    check_port_taken
+    # The first connection is still open when the signal comes.
+    stop_server "$server"
+    exec 3>&-
+    ;;
 http-client-blocking)
     expect_usage_error "usage" "$bin/$test" localhost
     expect_usage_error "bad port" "$bin/$test" localhost 99999
