@@ -168,6 +168,25 @@ echo-listener)
     stop_server "$server"
     exec 3>&-
     ;;
+hello-world)
+    check_port_args
+    start_server "$test" 0
+    server=$pid
+    for i in 1 2 3; do
+        # The server closes the connection once the greeting is out: the
+        # read gets the line, then end of file.
+        exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect to $port"
+        IFS= read -r -t 5 got <&3 || fail "no greeting on connection $i"
+        [ "$got" = "Hello, World!" ] || fail "greeted with '$got'"
+        IFS= read -r -t 5 more <&3
+        rc=$?
+        [ "$rc" -gt 128 ] && fail "connection $i not closed after the greeting"
+        [ "$rc" -eq 0 ] || [ -n "$more" ] && fail "more after the greeting: '$more'"
+        exec 3>&-
+    done
+    check_port_taken
+    stop_server "$server"
+    ;;
 http-client-blocking)
     expect_usage_error "usage" "$bin/$test" localhost
     expect_usage_error "bad port" "$bin/$test" localhost 99999
