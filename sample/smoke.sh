@@ -35,6 +35,7 @@ fail() {
 start_server() { # name args...
     local name=$1 i
     shift
+    : >"$tmp/$name.out" # there before the server writes, for the sed below
     "$bin/$name" "$@" >"$tmp/$name.out" 2>&1 &
     pid=$!
     pids+=("$pid")
