@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Vigil: smoke tests of the sample programs, as a client would use them:
 # each server is started on a free loopback port, talked to with bash's
-# /dev/tcp, checked, and stopped with a signal.  Everything is bounded in
-# time and stops by itself.
-#   smoke.sh BIN_DIR TEST   (TEST: one of the names in the case below)
+# /dev/tcp or the tcp-talk helper, checked, and stopped with a signal.
+# Everything is bounded in time and stops by itself.
+#   smoke.sh BIN_DIR TEST [HELPER_DIR]
+# TEST is one of the names in the case below; HELPER_DIR holds the test
+# helpers serve-once and tcp-talk (default: BIN_DIR).
 set -u
 bin=$1
 test=$2
+helpers=${3:-$1}
+# SMOKE_LIB_DIR (optional): run the server on the libevent libraries of
+# that folder instead of those it was linked with (a swap test).
+lib=${SMOKE_LIB_DIR:-}
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
@@ -29,6 +35,7 @@ fail() {
 start_server() { # name args...
     local name=$1 i
     shift
+    : >"$tmp/$name.out" # there before the server writes, for the sed below
     "$bin/$name" "$@" >"$tmp/$name.out" 2>&1 &
     pid=$!
     pids+=("$pid")
@@ -76,11 +83,46 @@ expect_usage_error() { # pattern cmd args...
     grep -q "$pattern" "$tmp/err.out" || fail "$*: no '$pattern' message"
 }
 
-case $test in
-rot13-fork | rot13-select | rot13-events | rot13-bufferevent)
+# The PORT argument of every server: missing, out of range, negative.
+check_port_args() {
     expect_usage_error "usage" "$bin/$test"
     expect_usage_error "bad port" "$bin/$test" 70000
     expect_usage_error "bad port" "$bin/$test" -1
+}
+
+# With the server at $port running, a second one on the same port says so
+# and exits 1.
+check_port_taken() {
+    local rc
+    "$bin/$test" "$port" >"$tmp/second.out" 2>&1
+    rc=$?
+    [ "$rc" -eq 1 ] || fail "second server on a used port exited $rc"
+    grep -q "cannot listen" "$tmp/second.out" ||
+        fail "no 'cannot listen' message for a used port"
+}
+
+# Sends TEXT on a new connection, half-closes it and reads everything the
+# server sends until it closes; checks that equals WANT.  tcp-talk gives
+# up after 10 s.
+send_and_read_all() { # text want
+    local got
+    got=$(printf '%s' "$1" | "$helpers/tcp-talk" "$port") ||
+        fail "no complete answer to '$1'"
+    [ "$got" = "$2" ] || fail "sent '$1', got '$got', wanted '$2'"
+}
+
+if [ -n "$lib" ]; then
+    lib=$(cd "$lib" && pwd -P) || fail "no library folder $SMOKE_LIB_DIR"
+    export LD_LIBRARY_PATH=$lib
+    loaded=$(ldd "$bin/$test" | grep libevent)
+    [ -n "$loaded" ] || fail "$test links no libevent"
+    printf '%s\n' "$loaded" | grep -v "=> $lib/" | grep -q . &&
+        fail "$test would not load the libraries in $lib: $loaded"
+fi
+
+case $test in
+rot13-fork | rot13-select | rot13-events | rot13-bufferevent)
+    check_port_args
     start_server "$test" 0
     server=$pid
     rot13_roundtrip "Hello, World" "Uryyb, Jbeyq"
@@ -93,17 +135,63 @@ rot13-fork | rot13-select | rot13-events | rot13-bufferevent)
     [ "$got" = "svefg" ] || fail "first connection got '$got'"
     exec 4>&-
     # The port is taken now: a second server says so and exits 1.
-    "$bin/$test" "$port" >"$tmp/second.out" 2>&1
-    rc=$?
-    [ "$rc" -eq 1 ] || fail "second server on a used port exited $rc"
-    grep -q "cannot listen" "$tmp/second.out" ||
-        fail "no 'cannot listen' message for a used port"
+    check_port_taken
+    if [ "$test" = rot13-bufferevent ]; then
+        grep -q "nc 127\.0\.0\.1 $port" "$tmp/$test.out" ||
+            fail "does not say how to talk to it"
+        # A last line without a newline is answered before the close, and
+        # a line far longer than the server's line limit comes back whole.
+        send_and_read_all $'one\ntwo' $'bar\ngjb'
+        long=$(printf 'a%.0s' $(seq 40000))
+        want=$(printf 'n%.0s' $(seq 40000))
+        send_and_read_all "$long" "$want"
+        # A connection still open when the signal comes is freed too.
+        exec 4<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect"
+    fi
+    stop_server "$server"
+    ;;
+echo-listener)
+    check_port_args
+    start_server "$test" 0
+    server=$pid
+    grep -q "nc 127\.0\.0\.1 $port" "$tmp/$test.out" ||
+        fail "does not say how to talk to it"
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect to $port"
+    printf 'Hello, echo\n' >&3
+    IFS= read -r -t 5 got <&3 || fail "no echo"
+    [ "$got" = "Hello, echo" ] || fail "echoed '$got'"
+    # Several writes and an unfinished line, echoed as they were.
+    send_and_read_all $'a\nbb\nccc' $'a\nbb\nccc'
+    big=$(printf 'x%.0s' $(seq 100000))
+    send_and_read_all "$big" "$big"
+    check_port_taken
+    # The first connection is still open when the signal comes.
+    stop_server "$server"
+    exec 3>&-
+    ;;
+hello-world)
+    check_port_args
+    start_server "$test" 0
+    server=$pid
+    for i in 1 2 3; do
+        # The server closes the connection once the greeting is out: the
+        # read gets the line, then end of file.
+        exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect to $port"
+        IFS= read -r -t 5 got <&3 || fail "no greeting on connection $i"
+        [ "$got" = "Hello, World!" ] || fail "greeted with '$got'"
+        IFS= read -r -t 5 more <&3
+        rc=$?
+        [ "$rc" -gt 128 ] && fail "connection $i not closed after the greeting"
+        [ "$rc" -eq 0 ] || [ -n "$more" ] && fail "more after the greeting: '$more'"
+        exec 3>&-
+    done
+    check_port_taken
     stop_server "$server"
     ;;
 http-client-blocking)
     expect_usage_error "usage" "$bin/$test" localhost
     expect_usage_error "bad port" "$bin/$test" localhost 99999
-    "$bin/serve-once" >"$tmp/server.out" 2>&1 &
+    "$helpers/serve-once" >"$tmp/server.out" 2>&1 &
     pids+=($!)
     for i in $(seq 100); do
         port=$(sed -n 's/^port //p' "$tmp/server.out")

@@ -1,0 +1,197 @@
+/*
+ * Vigil: a clean-room libevent 2.1 for Linux.
+ *
+ * rot13-bufferevent: the book's ROT13 server in its last form.  A
+ * connection listener accepts, and each connection is a bufferevent: the
+ * library keeps the buffers and does the reads and writes; the program
+ * only turns every line it is given.  Ctrl-C (SIGINT) or SIGTERM stops
+ * the server through a signal event, and everything is freed.
+ *
+ *   usage: rot13-bufferevent PORT      (0: any free port; printed at start)
+ *   then:  nc 127.0.0.1 PORT
+ */
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "sample-conn.h"
+#include "sample-util.h"
+
+/* A line longer than this is turned and sent in pieces, so that a client
+ * that never sends a newline cannot make the input buffer grow without
+ * bound. */
+#define MAX_LINE 16384
+
+static const char *prog = "rot13-bufferevent";
+
+/* Open connections, freed when the server stops. */
+static struct sample_conn *conns;
+
+static void
+rot13_move(struct evbuffer *out, char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        p[i] = sample_rot13_char(p[i]);
+    evbuffer_add(out, p, n);
+}
+
+/* Turns whatever is in the input, newline or not. */
+static void
+rot13_all(struct evbuffer *in, struct evbuffer *out)
+{
+    char buf[1024];
+    int n;
+
+    while ((n = evbuffer_remove(in, buf, sizeof(buf))) > 0)
+        rot13_move(out, buf, (size_t)n);
+}
+
+static void
+on_read(struct bufferevent *bev, void *arg)
+{
+    struct sample_conn *c = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    struct evbuffer *out = bufferevent_get_output(bev);
+    char *line;
+    size_t n;
+
+    while ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) != NULL) {
+        rot13_move(out, line, n);
+        evbuffer_add(out, "\n", 1);
+        free(line);
+    }
+    if (evbuffer_get_length(in) >= MAX_LINE)
+        rot13_all(in, out);
+    sample_conn_check_output(c);
+}
+
+static void
+on_event(struct bufferevent *bev, short what, void *arg)
+{
+    /* A last line without a newline is answered too, before the close. */
+    if (what & BEV_EVENT_EOF)
+        rot13_all(bufferevent_get_input(bev), bufferevent_get_output(bev));
+    sample_conn_on_event(bev, what, arg);
+}
+
+static void
+on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *peer,
+          int peer_len, void *arg)
+{
+    struct event_base *base = evconnlistener_get_base(lev);
+    struct bufferevent *bev;
+    struct sample_conn *c;
+
+    (void)peer;
+    (void)peer_len;
+    (void)arg;
+    bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (bev == NULL) {
+        close(fd);
+        return;
+    }
+    c = sample_conn_add(&conns, bev);
+    if (c == NULL) {
+        bufferevent_free(bev);
+        return;
+    }
+    bufferevent_setcb(bev, on_read, sample_conn_on_write, on_event, c);
+    /* Read no more than a long line's worth before it is handled. */
+    bufferevent_setwatermark(bev, EV_READ, 0, MAX_LINE);
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+}
+
+/* accept() failed for a reason other than a busy moment (out of file
+ * descriptors, say): report it and stop rather than spin. */
+static int listener_failed;
+
+static void
+on_listener_error(struct evconnlistener *lev, void *arg)
+{
+    int err = EVUTIL_SOCKET_ERROR();
+
+    (void)arg;
+    fprintf(stderr, "%s: accept: %s; stopping\n", prog,
+            evutil_socket_error_to_string(err));
+    listener_failed = 1;
+    event_base_loopbreak(evconnlistener_get_base(lev));
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    printf("%s: caught %s, stopping\n", prog,
+           sig == SIGINT ? "SIGINT" : "SIGTERM");
+    event_base_loopbreak(arg);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct event_base *base = NULL;
+    struct evconnlistener *lev = NULL;
+    struct event *int_ev = NULL, *term_ev = NULL;
+    unsigned short port;
+    int status = 1;
+
+    if (argc != 2) {
+        fprintf(stderr,
+                "usage: %s PORT   (0: any free port)\n"
+                "  A ROT13 server on 127.0.0.1:PORT; Ctrl-C stops it.\n",
+                prog);
+        return 2;
+    }
+    if (sample_parse_port(prog, argv[1], &port) < 0)
+        return 2;
+    /* A client that leaves while it is being answered must not kill the
+     * server: a write to it fails with EPIPE instead. */
+    signal(SIGPIPE, SIG_IGN);
+
+    base = event_base_new();
+    if (base == NULL) {
+        fprintf(stderr, "%s: cannot make an event base\n", prog);
+        goto done;
+    }
+    lev = sample_listener_new(prog, base, port, on_accept, NULL);
+    if (lev == NULL)
+        goto done;
+    evconnlistener_set_error_cb(lev, on_listener_error);
+    int_ev = evsignal_new(base, SIGINT, on_signal, base);
+    term_ev = evsignal_new(base, SIGTERM, on_signal, base);
+    if (int_ev == NULL || term_ev == NULL || event_add(int_ev, NULL) < 0 ||
+        event_add(term_ev, NULL) < 0) {
+        fprintf(stderr, "%s: cannot watch for signals\n", prog);
+        goto done;
+    }
+    printf("%s: talk to it with: nc 127.0.0.1 %u   (Ctrl-C stops it)\n", prog,
+           sample_listener_port(lev));
+    fflush(stdout);
+
+    if (event_base_dispatch(base) < 0)
+        fprintf(stderr, "%s: the event loop failed\n", prog);
+    else if (!listener_failed)
+        status = 0;
+
+done:
+    sample_conn_free_all(&conns);
+    if (lev != NULL)
+        evconnlistener_free(lev);
+    if (int_ev != NULL)
+        event_free(int_ev);
+    if (term_ev != NULL)
+        event_free(term_ev);
+    if (base != NULL)
+        event_base_free(base);
+    if (status == 0)
+        printf("%s: stopped\n", prog);
+    return status;
+}
