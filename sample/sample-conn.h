@@ -7,7 +7,9 @@
  * bufferevent before its event base.  A connection whose client stops
  * reading has its reading paused once a bounded amount of output waits,
  * and a connection whose client has finished is closed only after the
- * answer has gone out.  Header-only.
+ * answer has gone out.  And sample_serve(), the main() of them all: the
+ * arguments, the base, the listener, the signal events that stop it, and
+ * freeing everything.  Header-only.
  */
 #ifndef VIGIL_SAMPLE_CONN_H
 #define VIGIL_SAMPLE_CONN_H
@@ -19,11 +21,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include "sample-util.h"
 
 /* Output allowed to wait for a slow client before reading pauses; reading
  * resumes when half of it has gone out. */
@@ -184,6 +189,108 @@ sample_conn_on_event(struct bufferevent *bev, short what, void *arg)
     }
     if (what & BEV_EVENT_EOF)
         sample_conn_close_when_written(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* The server around the callbacks: what main() does in every sample.  */
+
+/* The base to stop, and whether accept failed for good (the error
+ * callback stops the server rather than spin on, say, EMFILE). */
+static const char *sample_prog;
+static int sample_listener_failed;
+
+static inline void
+sample_on_listener_error(struct evconnlistener *lev, void *arg)
+{
+    int err = EVUTIL_SOCKET_ERROR();
+
+    (void)arg;
+    fprintf(stderr, "%s: accept: %s; stopping\n", sample_prog,
+            evutil_socket_error_to_string(err));
+    sample_listener_failed = 1;
+    event_base_loopbreak(evconnlistener_get_base(lev));
+}
+
+/* SIGINT or SIGTERM, through a signal event: leave the loop, so that
+ * main frees everything. */
+static inline void
+sample_on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    printf("%s: caught %s, stopping\n", sample_prog,
+           sig == SIGINT ? "SIGINT" : "SIGTERM");
+    event_base_loopbreak(arg);
+}
+
+/*
+ * Runs a server on 127.0.0.1:PORT (argv[1]; 0: any free port) whose
+ * listener hands each connection to on_accept, until SIGINT or SIGTERM;
+ * then frees the connections in *conns, the listener and the base.  what
+ * describes the server in the usage line.  Returns the exit status: 0
+ * after a clean stop, 1 on failure, 2 for bad arguments.
+ */
+static inline int
+sample_serve(const char *prog, int argc, char **argv, const char *what,
+             evconnlistener_cb on_accept, struct sample_conn **conns)
+{
+    struct event_base *base = NULL;
+    struct evconnlistener *lev = NULL;
+    struct event *int_ev = NULL, *term_ev = NULL;
+    unsigned short port;
+    int status = 1;
+
+    sample_prog = prog;
+    if (argc != 2) {
+        fprintf(stderr,
+                "usage: %s PORT   (0: any free port)\n"
+                "  %s on 127.0.0.1:PORT; Ctrl-C stops it.\n",
+                prog, what);
+        return 2;
+    }
+    if (sample_parse_port(prog, argv[1], &port) < 0)
+        return 2;
+    /* A client that leaves while it is being answered must not kill the
+     * server: a write to it fails with EPIPE instead. */
+    signal(SIGPIPE, SIG_IGN);
+
+    base = event_base_new();
+    if (base == NULL) {
+        fprintf(stderr, "%s: cannot make an event base\n", prog);
+        goto done;
+    }
+    lev = sample_listener_new(prog, base, port, on_accept, NULL);
+    if (lev == NULL)
+        goto done;
+    evconnlistener_set_error_cb(lev, sample_on_listener_error);
+    int_ev = evsignal_new(base, SIGINT, sample_on_signal, base);
+    term_ev = evsignal_new(base, SIGTERM, sample_on_signal, base);
+    if (int_ev == NULL || term_ev == NULL || event_add(int_ev, NULL) < 0 ||
+        event_add(term_ev, NULL) < 0) {
+        fprintf(stderr, "%s: cannot watch for signals\n", prog);
+        goto done;
+    }
+    printf("%s: talk to it with: nc 127.0.0.1 %u   (Ctrl-C stops it)\n", prog,
+           sample_listener_port(lev));
+    fflush(stdout);
+
+    if (event_base_dispatch(base) < 0)
+        fprintf(stderr, "%s: the event loop failed\n", prog);
+    else if (!sample_listener_failed)
+        status = 0;
+
+done:
+    sample_conn_free_all(conns);
+    if (lev != NULL)
+        evconnlistener_free(lev);
+    if (int_ev != NULL)
+        event_free(int_ev);
+    if (term_ev != NULL)
+        event_free(term_ev);
+    if (base != NULL)
+        event_base_free(base);
+    if (status == 0)
+        printf("%s: stopped\n", prog);
+    return status;
 }
 
 #endif
