@@ -28,6 +28,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "vt-event.h"
 #include "vtest.h"
 
 /* What the callbacks of one bufferevent saw. */
@@ -69,45 +70,6 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 }
 
 static void
-expire_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    *(int *)arg = 1;
-}
-
-/* Runs the loop until *count reaches want, with a safety net of the given
- * seconds that only a broken implementation reaches.  Returns the final
- * count. */
-static int
-wait_for_within(struct event_base *base, const int *count, int want,
-                int seconds)
-{
-    struct timeval limit = {seconds, 0};
-    int expired = 0;
-    struct event *timer = evtimer_new(base, expire_cb, &expired);
-
-    ck_assert_ptr_nonnull(timer);
-    ck_assert_int_eq(evtimer_add(timer, &limit), 0);
-    while (*count < want && !expired)
-        ck_assert_int_ge(event_base_loop(base, EVLOOP_ONCE), 0);
-    event_free(timer);
-    return *count;
-}
-
-static int
-wait_for(struct event_base *base, const int *count, int want)
-{
-    return wait_for_within(base, count, want, 20);
-}
-
-static void
-run_ready(struct event_base *base)
-{
-    ck_assert_int_ge(event_base_loop(base, EVLOOP_NONBLOCK), 0);
-}
-
-static void
 closed_port(struct sockaddr_in *addr)
 {
     int lfd = vt_tcp_listener(addr);
@@ -134,13 +96,13 @@ START_TEST(refused_with_data_queued)
     ck_assert_int_eq(
         bufferevent_socket_connect(bev, (struct sockaddr *)&addr, sizeof(addr)),
         0);
-    ck_assert_int_eq(wait_for(base, &r.events, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);
     ck_assert_int_ne(r.what & BEV_EVENT_ERROR, 0);
     ck_assert_int_eq(r.what & BEV_EVENT_CONNECTED, 0);
     ck_assert_int_eq(r.err, ECONNREFUSED);
     ck_assert_int_eq(r.writes + r.reads, 0);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(bev)), 10);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.events, 1);
     bufferevent_free(bev);
     event_base_free(base);
@@ -194,7 +156,7 @@ START_TEST(connect_fails_at_once)
     rv = bufferevent_socket_connect(bev, (struct sockaddr *)&sun, sizeof(sun));
     ck_assert_int_eq(rv, -1);
     ck_assert_int_eq(bufferevent_getfd(bev), -1);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.reads + r.writes, 0);
     bufferevent_free(bev);
     event_base_free(base);
@@ -222,13 +184,13 @@ START_TEST(peer_gone_with_output_queued)
     while (evbuffer_get_length(bufferevent_get_output(bev)) == BIG)
         ck_assert_int_ge(event_base_loop(base, EVLOOP_ONCE), 0);
     close(fds[1]);
-    ck_assert_int_eq(wait_for(base, &r.events, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);
     ck_assert_int_eq(r.what, BEV_EVENT_ERROR | BEV_EVENT_WRITING);
     ck_assert_msg(r.err == EPIPE || r.err == ECONNRESET, "errno %d", r.err);
     ck_assert_int_eq(r.writes, 0);
     ck_assert_uint_gt(evbuffer_get_length(bufferevent_get_output(bev)), 0);
     /* Nothing more is reported. */
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.events, 1);
     bufferevent_free(bev);
     free(data);
@@ -261,7 +223,7 @@ START_TEST(free_with_output_pending)
     /* Freeing does not wait for the output: what the socket had is all
      * the peer gets, then end of file. */
     bufferevent_free(bev);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.events + r.writes, 0);
     for (;;) {
         n = recv(fds[1], buf, sizeof(buf), 0);
@@ -320,10 +282,10 @@ START_TEST(write_after_eof_still_sends)
     bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(shutdown(fds[1], SHUT_WR), 0);
-    ck_assert_int_eq(wait_for(base, &r.events, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);
     ck_assert_int_eq(r.what, BEV_EVENT_EOF | BEV_EVENT_READING);
     ck_assert_int_eq(bufferevent_write(bev, "late", 4), 0);
-    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     ck_assert_int_eq(recv(fds[1], buf, sizeof(buf), 0), 4);
     ck_assert_int_eq(memcmp(buf, "late", 4), 0);
     bufferevent_free(bev);
@@ -505,7 +467,7 @@ START_TEST(thousand_echo_connections)
                      0);
     for (i = 0; i < ld.max_conc; i++)
         start_client(&ld);
-    ck_assert_int_eq(wait_for_within(base, &ld.server_closed, NCONN, 50),
+    ck_assert_int_eq(vt_wait_for_within(base, &ld.server_closed, NCONN, 50),
                      NCONN);
     ck_assert_int_eq(ld.errors, 0);
     ck_assert_int_eq(ld.started, NCONN);

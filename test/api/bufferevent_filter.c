@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "vt-event.h"
 #include "vtest.h"
 
 /* What the callbacks of one bufferevent saw. */
@@ -68,31 +69,6 @@ event_cb(struct bufferevent *bev, short what, void *arg)
     r->what = what;
 }
 
-static void
-expire_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    *(int *)arg = 1;
-}
-
-/* Runs the loop until *count reaches want, with a 20 s safety net that
- * only a broken implementation reaches.  Returns the final count. */
-static int
-wait_for(struct event_base *base, const int *count, int want)
-{
-    struct timeval limit = {20, 0};
-    int expired = 0;
-    struct event *timer = evtimer_new(base, expire_cb, &expired);
-
-    ck_assert_ptr_nonnull(timer);
-    ck_assert_int_eq(evtimer_add(timer, &limit), 0);
-    while (*count < want && !expired)
-        ck_assert_int_ge(event_base_loop(base, EVLOOP_ONCE), 0);
-    event_free(timer);
-    return *count;
-}
-
 /* Runs the loop for ms milliseconds: for checking that something does
  * not happen. */
 static void
@@ -102,12 +78,6 @@ run_for(struct event_base *base, int ms)
 
     ck_assert_int_eq(event_base_loopexit(base, &tv), 0);
     ck_assert_int_ge(event_base_dispatch(base), 0);
-}
-
-static void
-run_ready(struct event_base *base)
-{
-    ck_assert_int_ge(event_base_loop(base, EVLOOP_NONBLOCK), 0);
 }
 
 /* Reads exactly n bytes from a non-blocking socket, running the loop
@@ -263,11 +233,11 @@ START_TEST(null_filters_pass_through)
     bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(bufferevent_write(bev, "plain", 5), 0);
-    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     recv_all(base, fds[1], buf, 5);
     ck_assert_int_eq(memcmp(buf, "plain", 5), 0);
     ck_assert_int_eq(send(fds[1], "reply", 5, 0), 5);
-    ck_assert_int_eq(wait_for(base, &r.reads, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.reads, 1), 1);
     ck_assert_uint_eq(bufferevent_read(bev, buf, sizeof(buf)), 5);
     ck_assert_int_eq(memcmp(buf, "reply", 5), 0);
     bufferevent_free(bev);
@@ -296,14 +266,14 @@ START_TEST(identity_filter_both_ways)
     bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(bufferevent_write(bev, "abc", 3), 0);
-    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     ck_assert_int_ge(f.calls, 1);
     ck_assert_int_eq(f.last_mode, BEV_NORMAL);
     recv_all(base, fds[1], buf, 3);
     ck_assert_int_eq(memcmp(buf, "abc", 3), 0);
     calls_out = f.calls;
     ck_assert_int_eq(send(fds[1], "defg", 4, 0), 4);
-    ck_assert_int_eq(wait_for(base, &r.reads, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.reads, 1), 1);
     ck_assert_int_gt(f.calls, calls_out);
     ck_assert_uint_eq(bufferevent_read(bev, buf, sizeof(buf)), 4);
     ck_assert_int_eq(memcmp(buf, "defg", 4), 0);
@@ -332,12 +302,12 @@ START_TEST(rot13_on_the_wire)
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     /* Out: transformed on the way to the socket. */
     ck_assert_int_eq(bufferevent_write(bev, "Hello, World", 12), 0);
-    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     recv_all(base, fds[1], buf, 12);
     ck_assert_int_eq(memcmp(buf, "Uryyb, Jbeyq", 12), 0);
     /* In: transformed on the way from it. */
     ck_assert_int_eq(send(fds[1], "Ivtvy 2.1", 9, 0), 9);
-    ck_assert_int_eq(wait_for(base, &r.reads, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.reads, 1), 1);
     ck_assert_uint_eq(bufferevent_read(bev, buf, sizeof(buf)), 9);
     ck_assert_int_eq(memcmp(buf, "Vigil 2.1", 9), 0);
     bufferevent_free(bev);
@@ -378,8 +348,8 @@ START_TEST(rot13_filters_on_both_ends)
     ck_assert_int_eq(bufferevent_enable(b, EV_READ), 0);
     ck_assert_int_eq(bufferevent_write(a, text, N), 0);
     ck_assert_int_eq(bufferevent_write(b, text, N / 2), 0);
-    ck_assert_int_eq(wait_for(base, &rb.got_len, N), N);
-    ck_assert_int_eq(wait_for(base, &ra.got_len, N / 2), N / 2);
+    ck_assert_int_eq(vt_wait_for(base, &rb.got_len, N), N);
+    ck_assert_int_eq(vt_wait_for(base, &ra.got_len, N / 2), N / 2);
     ck_assert_int_eq(memcmp(evbuffer_pullup(rb.got, -1), text, N), 0);
     ck_assert_int_eq(memcmp(evbuffer_pullup(ra.got, -1), text, N / 2), 0);
     ck_assert_int_eq(ra.events + rb.events, 0);
@@ -411,13 +381,13 @@ START_TEST(need_more_holds_data_back)
     bufferevent_setcb(bev, read_cb, NULL, event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(send(fds[1], "abc", 3, 0), 3);
-    ck_assert_int_eq(wait_for(base, &f.calls, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &f.calls, 1), 1);
     /* The filter saw the bytes and asked for more: nothing to read. */
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.reads, 0);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(bev)), 0);
     ck_assert_int_eq(send(fds[1], "def\ngh", 6, 0), 6);
-    ck_assert_int_eq(wait_for(base, &r.reads, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.reads, 1), 1);
     ck_assert_uint_eq(r.in_len_at_read, 7);
     ck_assert_uint_eq(bufferevent_read(bev, buf, sizeof(buf)), 7);
     ck_assert_int_eq(memcmp(buf, "abcdef\n", 7), 0);
@@ -449,7 +419,7 @@ START_TEST(flush_modes_reach_filter)
     bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
     /* Half a line: held back in normal operation. */
     ck_assert_int_eq(bufferevent_write(bev, "part", 4), 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_ge(f.calls, 1);
     ck_assert_int_eq(f.last_mode, BEV_NORMAL);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(bev)), 4);
@@ -462,7 +432,7 @@ START_TEST(flush_modes_reach_filter)
     ck_assert_int_eq(bufferevent_flush(bev, EV_WRITE, BEV_FLUSH), 1);
     ck_assert_int_eq(f.saw_flush, 1);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(bev)), 0);
-    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     recv_all(base, fds[1], buf, 4);
     ck_assert_int_eq(memcmp(buf, "part", 4), 0);
     /* BEV_FINISHED: the filter is told that no more will come. */
@@ -470,7 +440,7 @@ START_TEST(flush_modes_reach_filter)
     ck_assert_int_eq(bufferevent_flush(bev, EV_WRITE, BEV_FINISHED), 1);
     ck_assert_int_eq(f.saw_finished, 1);
     ck_assert_int_eq(f.last_mode, BEV_FINISHED);
-    ck_assert_int_eq(wait_for(base, &r.writes, 2), 2);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 2), 2);
     recv_all(base, fds[1], buf, 3);
     ck_assert_int_eq(memcmp(buf, "end", 3), 0);
     /* Nothing left: nothing moved. */
@@ -499,9 +469,9 @@ START_TEST(filter_error_on_input)
     bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(send(fds[1], "ok", 2, 0), 2);
-    ck_assert_int_eq(wait_for(base, &r.reads, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.reads, 1), 1);
     ck_assert_int_eq(send(fds[1], "X", 1, 0), 1);
-    ck_assert_int_eq(wait_for(base, &f.calls, 2), 2);
+    ck_assert_int_eq(vt_wait_for(base, &f.calls, 2), 2);
     run_for(base, 100);
     /* libevent 2.1.12 does not report a filter's BEV_ERROR on input: no
      * event, no more data; the refused bytes stay in the underlying
@@ -566,7 +536,7 @@ START_TEST(underlying_events_pass_up)
     close(fds[1]);
     /* The socket's end of file reaches the filter's event callback, after
      * the data. */
-    ck_assert_int_eq(wait_for(base, &r.events, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);
     ck_assert_int_eq(r.what, BEV_EVENT_EOF | BEV_EVENT_READING);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(bev)), 5);
     ck_assert_int_eq(
@@ -593,7 +563,7 @@ START_TEST(free_context_called_once)
     ck_assert_int_eq(f.frees, 0);
     bufferevent_free(bev);
     /* libevent may finish freeing from the loop. */
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(f.frees, 1);
     event_base_free(base);
     ck_assert_int_eq(f.frees, 1);
@@ -615,7 +585,7 @@ START_TEST(close_on_free_frees_underlying)
                                  NULL);
     ck_assert_ptr_nonnull(bev);
     bufferevent_free(bev);
-    run_ready(base);
+    vt_run_ready(base);
     /* The underlying bufferevent went too, and closed its socket. */
     errno = 0;
     ck_assert_int_eq(fcntl(fds[0], F_GETFD), -1);
@@ -640,12 +610,12 @@ START_TEST(without_close_on_free_underlying_stays)
     bev = bufferevent_filter_new(under, rot13, rot13, 0, NULL, NULL);
     ck_assert_ptr_nonnull(bev);
     bufferevent_free(bev);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_ne(fcntl(fds[0], F_GETFD), -1);
     /* The underlying bufferevent works on its own again, unfiltered. */
     bufferevent_setcb(under, read_cb, write_cb, event_cb, &r);
     ck_assert_int_eq(bufferevent_write(under, "raw", 3), 0);
-    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     recv_all(base, fds[1], buf, 3);
     ck_assert_int_eq(memcmp(buf, "raw", 3), 0);
     bufferevent_free(under);
@@ -811,8 +781,8 @@ START_TEST(zlib_both_ways)
             ck_assert_int_eq(bufferevent_write(b, tb + off, 65536), 0);
         }
     }
-    ck_assert_int_eq(wait_for(base, &rb.got_len, N), N);
-    ck_assert_int_eq(wait_for(base, &ra.got_len, N), N);
+    ck_assert_int_eq(vt_wait_for(base, &rb.got_len, N), N);
+    ck_assert_int_eq(vt_wait_for(base, &ra.got_len, N), N);
     ck_assert_int_eq(memcmp(evbuffer_pullup(rb.got, -1), ta, N), 0);
     ck_assert_int_eq(memcmp(evbuffer_pullup(ra.got, -1), tb, N), 0);
     ck_assert_int_eq(za->failed + zb->failed, 0);

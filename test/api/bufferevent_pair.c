@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vt-event.h"
 #include "vtest.h"
 
 /* What the callbacks of one end saw. */
@@ -76,12 +77,6 @@ event_cb(struct bufferevent *bev, short what, void *arg)
         r->called_inside++;
 }
 
-static void
-run_ready(struct event_base *base)
-{
-    ck_assert_int_ge(event_base_loop(base, EVLOOP_NONBLOCK), 0);
-}
-
 /* Makes a pair with callbacks on both ends and reading enabled. */
 static void
 make_pair(struct event_base *base, int options, struct bufferevent *p[2],
@@ -135,7 +130,7 @@ START_TEST(bytes_cross_both_ways)
     make_pair(base, 0, p, &ra, &rb);
     ck_assert_int_eq(bufferevent_write(p[0], "to b", 4), 0);
     ck_assert_int_eq(bufferevent_write(p[1], "to a!", 5), 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_ge(rb.reads, 1);
     ck_assert_int_ge(ra.reads, 1);
     ck_assert_uint_eq(bufferevent_read(p[1], buf, sizeof(buf)), 4);
@@ -172,7 +167,7 @@ START_TEST(callbacks_deferred_even_without_option)
     /* ...but libevent always defers a pair's callbacks, asked or not:
      * they run from the loop. */
     ck_assert_int_eq(rb.reads + ra.writes, 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(rb.reads, 1);
     ck_assert_uint_eq(rb.in_len_at_read, 3);
     ck_assert_int_eq(ra.writes, 1);
@@ -199,7 +194,7 @@ START_TEST(deferred_callbacks_run_from_loop)
     /* The bytes have moved; the callbacks wait for the loop. */
     ck_assert_int_eq(rb.reads + ra.writes, 0);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(p[1])), 6);
-    run_ready(base);
+    vt_run_ready(base);
     /* Two writes before the loop ran: one call each, seeing both. */
     ck_assert_int_eq(rb.reads, 1);
     ck_assert_uint_eq(rb.in_len_at_read, 6);
@@ -221,23 +216,23 @@ START_TEST(reading_disabled_holds_data)
     make_pair(base, 0, p, &ra, &rb);
     ck_assert_int_eq(bufferevent_disable(p[1], EV_READ), 0);
     ck_assert_int_eq(bufferevent_write(p[0], "wait", 4), 0);
-    run_ready(base);
+    vt_run_ready(base);
     /* The bytes stay in the writer's output. */
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(p[0])), 4);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(p[1])), 0);
     ck_assert_int_eq(rb.reads, 0);
     /* Enabling reading moves them. */
     ck_assert_int_eq(bufferevent_enable(p[1], EV_READ), 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(p[1])), 4);
     ck_assert_int_eq(rb.reads, 1);
     /* So does writing turned off on the writer's side. */
     ck_assert_int_eq(bufferevent_disable(p[0], EV_WRITE), 0);
     ck_assert_int_eq(bufferevent_write(p[0], "more", 4), 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(p[0])), 4);
     ck_assert_int_eq(bufferevent_enable(p[0], EV_WRITE), 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(p[1])), 8);
     bufferevent_free(p[0]);
     bufferevent_free(p[1]);
@@ -254,14 +249,14 @@ START_TEST(free_one_end_leaves_partner_alone)
     ck_assert_ptr_nonnull(base);
     make_pair(base, 0, p, &ra, &rb);
     bufferevent_free(p[0]);
-    run_ready(base);
+    vt_run_ready(base);
     /* libevent tells the surviving end nothing: no EOF, no error.  It
      * only loses its partner. */
     ck_assert_int_eq(rb.events, 0);
     ck_assert_ptr_null(bufferevent_pair_get_partner(p[1]));
     /* Writing to it still succeeds; the bytes go nowhere. */
     ck_assert_int_eq(bufferevent_write(p[1], "orphan", 6), 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(p[1])), 6);
     ck_assert_int_eq(rb.events, 0);
     ck_assert_int_eq(rb.writes, 0);
@@ -282,7 +277,7 @@ START_TEST(free_one_end_in_callback)
     ck_assert_int_eq(bufferevent_write(p[0], "x", 1), 0);
     /* p[0]'s write callback is pending; freeing p[0] cancels it. */
     bufferevent_free(p[0]);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(ra.writes, 0);
     ck_assert_int_eq(rb.reads, 1);
     ck_assert_int_eq(rb.events, 0);
@@ -306,14 +301,14 @@ START_TEST(read_high_water_limits_transfer)
      * callback that leaves the input at the mark. */
     bufferevent_setcb(p[1], NULL, write_cb, event_cb, &rb);
     ck_assert_int_eq(bufferevent_write(p[0], data, sizeof(data)), 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(p[1])), 10);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(p[0])), 15);
     /* Draining b lets the rest through, the mark at a time. */
     rb.drain_in_read = 1;
     bufferevent_setcb(p[1], read_cb, write_cb, event_cb, &rb);
     ck_assert_int_eq(evbuffer_drain(bufferevent_get_input(p[1]), 10), 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(rb.drained, 15);
     ck_assert_uint_le(rb.max_in_len, 10);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(p[0])), 0);
@@ -333,11 +328,11 @@ START_TEST(read_low_water_delays_callback)
     make_pair(base, 0, p, &ra, &rb);
     bufferevent_setwatermark(p[1], EV_READ, 8, 0);
     ck_assert_int_eq(bufferevent_write(p[0], "1234", 4), 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(p[1])), 4);
     ck_assert_int_eq(rb.reads, 0);
     ck_assert_int_eq(bufferevent_write(p[0], "5678", 4), 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(rb.reads, 1);
     ck_assert_uint_eq(rb.in_len_at_read, 8);
     bufferevent_free(p[0]);
@@ -371,7 +366,7 @@ START_TEST(flush_modes)
     ck_assert_int_eq(bufferevent_write(p[0], "!", 1), 0);
     ck_assert_int_eq(bufferevent_flush(p[0], EV_WRITE, BEV_FINISHED), 0);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(p[1])), 8);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(rb.events, 1);
     ck_assert_int_eq(rb.what, BEV_EVENT_EOF | BEV_EVENT_READING);
     ck_assert_int_eq(ra.events, 0);
@@ -395,7 +390,7 @@ START_TEST(flush_finished_reading_side)
      * partner hears that its writing has ended. */
     ck_assert_int_eq(bufferevent_flush(p[0], EV_READ, BEV_FINISHED), 0);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(p[0])), 4);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(rb.events, 1);
     ck_assert_int_eq(rb.what, BEV_EVENT_EOF | BEV_EVENT_WRITING);
     bufferevent_free(p[0]);
@@ -419,7 +414,7 @@ START_TEST(flush_without_partner)
     ck_assert_int_eq(bufferevent_flush(p[1], EV_WRITE, BEV_FINISHED), -1);
     ck_assert_int_eq(bufferevent_flush(p[1], EV_WRITE, BEV_FLUSH), -1);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(p[1])), 4);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(rb.events, 0);
     bufferevent_free(p[1]);
     event_base_free(base);
@@ -451,7 +446,7 @@ START_TEST(large_transfer)
     while (rb.drained < BIG) {
         int before = rb.drained;
 
-        run_ready(base);
+        vt_run_ready(base);
         ck_assert_int_gt(rb.drained, before);
     }
     ck_assert_uint_le(rb.max_in_len, 64 << 10);
@@ -479,7 +474,7 @@ START_TEST(threadsafe_pair)
     bufferevent_lock(p[0]);
     ck_assert_int_eq(bufferevent_write(p[0], "locked", 6), 0);
     bufferevent_unlock(p[0]);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(rb.drained, 6);
     bufferevent_free(p[0]);
     bufferevent_free(p[1]);

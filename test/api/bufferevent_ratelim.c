@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vt-event.h"
 #include "vtest.h"
 
 /* libevent's largest single read and write when none is set. */
@@ -29,12 +30,6 @@
  * exact bucket levels use a tick of an hour, so that none comes while
  * they run. */
 static const struct timeval an_hour = {3600, 0};
-
-static void
-run_ready(struct event_base *base)
-{
-    ck_assert_int_ge(event_base_loop(base, EVLOOP_NONBLOCK), 0);
-}
 
 static double
 now_seconds(void)
@@ -416,7 +411,7 @@ START_TEST(group_average_rate)
                          0);
         flow_close(&f[i]);
     }
-    run_ready(base);
+    vt_run_ready(base);
     bufferevent_rate_limit_group_free(g);
     ev_token_bucket_cfg_free(cfg);
     event_base_free(base);
@@ -485,7 +480,7 @@ START_TEST(group_limits_and_totals)
     ck_assert_int_eq(bufferevent_get_max_to_read(bev), DEFAULT_SINGLE);
     bufferevent_free(bev);
     close(fds[1]);
-    run_ready(base);
+    vt_run_ready(base);
     bufferevent_rate_limit_group_free(g);
     ev_token_bucket_cfg_free(cfg);
     ev_token_bucket_cfg_free(cfg2);
@@ -524,7 +519,7 @@ START_TEST(group_decrement_below_zero_stops_members)
     ck_assert_int_eq(bufferevent_remove_from_rate_limit_group(bev), 0);
     bufferevent_free(bev);
     close(fds[1]);
-    run_ready(base);
+    vt_run_ready(base);
     bufferevent_rate_limit_group_free(g);
     ev_token_bucket_cfg_free(cfg);
     event_base_free(base);

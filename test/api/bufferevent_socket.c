@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "vt-event.h"
 #include "vtest.h"
 
 /* What the callbacks of one bufferevent saw. */
@@ -70,38 +71,6 @@ event_cb(struct bufferevent *bev, short what, void *arg)
     r->what = what;
     if (what & BEV_EVENT_CONNECTED)
         r->connected++;
-}
-
-static void
-expire_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    *(int *)arg = 1;
-}
-
-/* Runs the loop until *count reaches want, with a 20 s safety net that
- * only a broken implementation reaches.  Returns the final count. */
-static int
-wait_for(struct event_base *base, const int *count, int want)
-{
-    struct timeval limit = {20, 0};
-    int expired = 0;
-    struct event *timer = evtimer_new(base, expire_cb, &expired);
-
-    ck_assert_ptr_nonnull(timer);
-    ck_assert_int_eq(evtimer_add(timer, &limit), 0);
-    while (*count < want && !expired)
-        ck_assert_int_ge(event_base_loop(base, EVLOOP_ONCE), 0);
-    event_free(timer);
-    return *count;
-}
-
-/* Runs every callback that is ready now, without waiting. */
-static void
-run_ready(struct event_base *base)
-{
-    ck_assert_int_ge(event_base_loop(base, EVLOOP_NONBLOCK), 0);
 }
 
 /* A connected pair of non-blocking TCP sockets on loopback. */
@@ -202,11 +171,11 @@ START_TEST(new_without_socket_then_setfd)
     bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(bufferevent_write(bev, "ping", 4), 0);
-    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     recv_all(base, fds[1], buf, 4);
     ck_assert_int_eq(memcmp(buf, "ping", 4), 0);
     ck_assert_int_eq(send(fds[1], "pong", 4, 0), 4);
-    ck_assert_int_eq(wait_for(base, &r.reads, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.reads, 1), 1);
     ck_assert_uint_eq(bufferevent_read(bev, buf, sizeof(buf)), 4);
     ck_assert_int_eq(memcmp(buf, "pong", 4), 0);
     bufferevent_free(bev);
@@ -287,13 +256,13 @@ START_TEST(enable_write_on_empty_output)
     bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
     /* Writing is enabled from the start, but with nothing to write the
      * socket is not watched: no write callback. */
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.writes, 0);
     /* Enabling writing explicitly watches the socket even so; libevent
      * then calls the write callback once for the empty output. */
     ck_assert_int_eq(bufferevent_enable(bev, EV_WRITE), 0);
-    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
-    run_ready(base);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
+    vt_run_ready(base);
     ck_assert_int_eq(r.writes, 1);
     bufferevent_free(bev);
     close(fds[1]);
@@ -315,12 +284,12 @@ START_TEST(disabled_read_waits)
     bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
     ck_assert_int_eq(send(fds[1], "abc", 3, 0), 3);
     /* Reading is off: the bytes stay in the socket. */
-    run_ready(base);
-    run_ready(base);
+    vt_run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.reads, 0);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(bev)), 0);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
-    ck_assert_int_eq(wait_for(base, &r.reads, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.reads, 1), 1);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(bev)), 3);
     bufferevent_free(bev);
     close(fds[1]);
@@ -346,12 +315,12 @@ START_TEST(write_reaches_peer)
     /* Nothing is sent before the loop runs. */
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(bev)), 12);
     ck_assert_int_eq(r.writes, 0);
-    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(bev)), 0);
     recv_all(base, fds[1], buf, 12);
     ck_assert_int_eq(memcmp(buf, "hello, world", 12), 0);
     /* The output drained once: one write callback, no event. */
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.writes, 1);
     ck_assert_int_eq(r.events, 0);
     bufferevent_free(bev);
@@ -379,7 +348,7 @@ START_TEST(write_buffer_moves_data)
     ck_assert_int_eq(bufferevent_write_buffer(bev, src), 0);
     ck_assert_uint_eq(evbuffer_get_length(src), 0);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(bev)), 10);
-    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     recv_all(base, fds[1], buf, 10);
     ck_assert_int_eq(memcmp(buf, "moved data", 10), 0);
     evbuffer_free(src);
@@ -407,7 +376,7 @@ START_TEST(read_and_read_buffer)
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(send(fds[1], "0123456789", 10, 0), 10);
     while (evbuffer_get_length(bufferevent_get_input(bev)) < 10)
-        ck_assert_int_ge(wait_for(base, &r.reads, r.reads + 1), 1);
+        ck_assert_int_ge(vt_wait_for(base, &r.reads, r.reads + 1), 1);
     /* bufferevent_read takes from the front, at most what is asked. */
     ck_assert_uint_eq(bufferevent_read(bev, buf, 4), 4);
     ck_assert_int_eq(memcmp(buf, "0123", 4), 0);
@@ -445,13 +414,13 @@ START_TEST(eof_reported_and_reading_stops)
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(send(fds[1], "last words", 10, 0), 10);
     close(fds[1]);
-    ck_assert_int_eq(wait_for(base, &r.events, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);
     ck_assert_int_eq(r.what, BEV_EVENT_EOF | BEV_EVENT_READING);
     /* The data before the end arrived first. */
     ck_assert_uint_eq(evbuffer_get_length(r.got), 10);
     /* libevent turns reading off when it sees the end of the stream. */
     ck_assert_int_eq(bufferevent_get_enabled(bev) & EV_READ, 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.events, 1);
     evbuffer_free(r.got);
     bufferevent_free(bev);
@@ -482,16 +451,16 @@ START_TEST(connect_to_listener)
     /* The socket exists and is non-blocking as soon as the call returns. */
     ck_assert_int_ge(bufferevent_getfd(bev), 0);
     ck_assert_int_ne(fcntl(bufferevent_getfd(bev), F_GETFL) & O_NONBLOCK, 0);
-    ck_assert_int_eq(wait_for(base, &r.connected, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.connected, 1), 1);
     ck_assert_int_eq(r.what, BEV_EVENT_CONNECTED);
     /* After connecting, writing works, and CONNECTED is not repeated. */
     ck_assert_int_eq(bufferevent_write(bev, "hi", 2), 0);
-    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     sfd = accept(lfd, NULL, NULL);
     ck_assert_int_ge(sfd, 0);
     ck_assert_int_eq(recv(sfd, buf, 2, MSG_WAITALL), 2);
     ck_assert_int_eq(memcmp(buf, "hi", 2), 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.connected, 1);
     ck_assert_int_eq(r.events, 1);
     close(sfd);
@@ -522,7 +491,7 @@ START_TEST(connect_with_socket_already_set)
         0);
     /* The given socket is the one connected. */
     ck_assert_int_eq(bufferevent_getfd(bev), fd);
-    ck_assert_int_eq(wait_for(base, &r.connected, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.connected, 1), 1);
     ck_assert_int_eq(r.events, 1);
     bufferevent_free(bev);
     close(lfd);
@@ -547,12 +516,12 @@ START_TEST(connect_refused)
         bufferevent_socket_connect(bev, (struct sockaddr *)&addr, sizeof(addr)),
         0);
     ck_assert_int_eq(r.events, 0);
-    ck_assert_int_eq(wait_for(base, &r.events, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);
     ck_assert_int_ne(r.what & BEV_EVENT_ERROR, 0);
     ck_assert_int_eq(r.what & (BEV_EVENT_CONNECTED | BEV_EVENT_EOF), 0);
     ck_assert_int_eq(r.err, ECONNREFUSED);
     ck_assert_int_eq(r.connected, 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.events, 1);
     bufferevent_free(bev);
     event_base_free(base);
@@ -579,7 +548,7 @@ connect_by_name(const char *host, int family)
     ck_assert_int_eq(bufferevent_socket_connect_hostname(
                          bev, NULL, family, host, ntohs(addr.sin_port)),
                      0);
-    ck_assert_int_eq(wait_for(base, &r.events, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);
     ck_assert_int_eq(r.what, BEV_EVENT_CONNECTED);
     ck_assert_int_eq(bufferevent_socket_get_dns_error(bev), 0);
     ck_assert_int_eq(
@@ -617,7 +586,7 @@ START_TEST(close_on_free_closes_socket)
     bufferevent_free(bev);
     /* libevent finishes freeing from the loop (or when the base is freed),
      * so the socket may still be open right after bufferevent_free. */
-    run_ready(base);
+    vt_run_ready(base);
     errno = 0;
     ck_assert_int_eq(fcntl(fds[0], F_GETFD), -1);
     ck_assert_int_eq(errno, EBADF);
@@ -638,7 +607,7 @@ START_TEST(without_close_on_free_socket_stays)
     bev = bufferevent_socket_new(base, fds[0], 0);
     ck_assert_ptr_nonnull(bev);
     bufferevent_free(bev);
-    run_ready(base);
+    vt_run_ready(base);
     event_base_free(base);
     ck_assert_int_ne(fcntl(fds[0], F_GETFD), -1);
     /* Still connected and usable. */
@@ -664,7 +633,7 @@ START_TEST(free_inside_read_callback)
     bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(send(fds[1], "bye", 3, 0), 3);
-    ck_assert_int_eq(wait_for(base, &r.reads, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.reads, 1), 1);
     /* Nothing of the freed bufferevent runs again, even with more data
      * and the peer gone; the loop then has nothing left to wait for. */
     (void)send(fds[1], "more", 4, 0);
@@ -695,12 +664,12 @@ START_TEST(incref_keeps_it_alive)
     /* Freed by the user, still referenced: the socket stays open and
      * the object stays readable. */
     bufferevent_free(bev);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_ne(fcntl(fds[0], F_GETFD), -1);
     ck_assert_int_eq(bufferevent_getfd(bev), fds[0]);
     /* The last reference frees it. */
     ck_assert_int_eq(bufferevent_decref(bev), 1);
-    run_ready(base);
+    vt_run_ready(base);
     errno = 0;
     ck_assert_int_eq(fcntl(fds[0], F_GETFD), -1);
     ck_assert_int_eq(errno, EBADF);
@@ -736,7 +705,7 @@ START_TEST(peer_reset_while_writing)
     ck_assert_int_eq(setsockopt(fds[1], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)),
                      0);
     close(fds[1]);
-    ck_assert_int_eq(wait_for(base, &r.events, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);
     ck_assert_int_eq(r.what, BEV_EVENT_ERROR | BEV_EVENT_WRITING);
     ck_assert_msg(r.err == ECONNRESET || r.err == EPIPE, "errno %d", r.err);
     ck_assert_int_eq(r.writes, 0);
@@ -763,12 +732,12 @@ START_TEST(peer_half_close)
     bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(shutdown(fds[1], SHUT_WR), 0);
-    ck_assert_int_eq(wait_for(base, &r.events, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);
     ck_assert_int_eq(r.what, BEV_EVENT_EOF | BEV_EVENT_READING);
     /* The other direction still works. */
     ck_assert_int_eq(bufferevent_get_enabled(bev) & EV_WRITE, EV_WRITE);
     ck_assert_int_eq(bufferevent_write(bev, "still here", 10), 0);
-    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     recv_all(base, fds[1], buf, 10);
     ck_assert_int_eq(memcmp(buf, "still here", 10), 0);
     ck_assert_int_eq(r.events, 1);
@@ -802,15 +771,15 @@ START_TEST(setfd_replaces_socket)
     ck_assert_int_eq(bufferevent_get_enabled(bev), EV_READ | EV_WRITE);
     /* libevent watches the new socket for writing at once, and calls the
      * write callback for the empty output when it is writable. */
-    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     ck_assert_int_eq(r.events, 0);
     ck_assert_int_eq(send(b[1], "new", 3, 0), 3);
     ck_assert_int_eq(send(a[1], "old", 3, 0), 3);
-    ck_assert_int_eq(wait_for(base, &r.reads, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.reads, 1), 1);
     ck_assert_uint_eq(bufferevent_read(bev, buf, sizeof(buf)), 3);
     ck_assert_int_eq(memcmp(buf, "new", 3), 0);
     ck_assert_int_eq(bufferevent_write(bev, "out", 3), 0);
-    ck_assert_int_eq(wait_for(base, &r.writes, 2), 2);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 2), 2);
     recv_all(base, b[1], buf, 3);
     ck_assert_int_eq(memcmp(buf, "out", 3), 0);
     bufferevent_free(bev);
@@ -841,7 +810,7 @@ START_TEST(base_set_moves_socket_bufferevent)
     /* The old base has nothing of it any more. */
     ck_assert_int_eq(event_base_loop(one, EVLOOP_NONBLOCK), 1);
     ck_assert_int_eq(r.reads, 0);
-    ck_assert_int_eq(wait_for(two, &r.reads, 1), 1);
+    ck_assert_int_eq(vt_wait_for(two, &r.reads, 1), 1);
     bufferevent_free(bev);
     /* Only socket bufferevents can move: a pair refuses. */
     ck_assert_int_eq(bufferevent_pair_new(one, 0, pair), 0);
@@ -942,8 +911,8 @@ START_TEST(large_transfer_both_ways)
     ck_assert_int_eq(bufferevent_enable(b.bev, EV_READ), 0);
     ck_assert_int_eq(bufferevent_write(a.bev, pa, BIG), 0);
     ck_assert_int_eq(bufferevent_write(b.bev, pb, BIG), 0);
-    ck_assert_int_eq(wait_for(base, &a.done, 1), 1);
-    ck_assert_int_eq(wait_for(base, &b.done, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &a.done, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &b.done, 1), 1);
     ck_assert_uint_eq(evbuffer_get_length(a.got), BIG);
     ck_assert_uint_eq(evbuffer_get_length(b.got), BIG);
     ck_assert_int_eq(memcmp(evbuffer_pullup(a.got, -1), pb, BIG), 0);

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vt-event.h"
 #include "vtest.h"
 
 /* What the callbacks of one bufferevent saw. */
@@ -85,31 +86,6 @@ event_cb(struct bufferevent *bev, short what, void *arg)
         r->called_inside++;
 }
 
-static void
-expire_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    *(int *)arg = 1;
-}
-
-/* Runs the loop until *count reaches want, with a 20 s safety net that
- * only a broken implementation reaches.  Returns the final count. */
-static int
-wait_for(struct event_base *base, const int *count, int want)
-{
-    struct timeval limit = {20, 0};
-    int expired = 0;
-    struct event *timer = evtimer_new(base, expire_cb, &expired);
-
-    ck_assert_ptr_nonnull(timer);
-    ck_assert_int_eq(evtimer_add(timer, &limit), 0);
-    while (*count < want && !expired)
-        ck_assert_int_ge(event_base_loop(base, EVLOOP_ONCE), 0);
-    event_free(timer);
-    return *count;
-}
-
 /* Runs the loop until the buffer holds at least n bytes (20 s safety
  * net).  Returns its length. */
 static size_t
@@ -117,7 +93,7 @@ wait_for_length(struct event_base *base, struct evbuffer *buf, size_t n)
 {
     struct timeval limit = {20, 0};
     int expired = 0;
-    struct event *timer = evtimer_new(base, expire_cb, &expired);
+    struct event *timer = evtimer_new(base, vt_expire_cb, &expired);
 
     ck_assert_ptr_nonnull(timer);
     ck_assert_int_eq(evtimer_add(timer, &limit), 0);
@@ -136,12 +112,6 @@ run_for(struct event_base *base, int ms)
 
     ck_assert_int_eq(event_base_loopexit(base, &tv), 0);
     ck_assert_int_ge(event_base_dispatch(base), 0);
-}
-
-static void
-run_ready(struct event_base *base)
-{
-    ck_assert_int_ge(event_base_loop(base, EVLOOP_NONBLOCK), 0);
 }
 
 static void
@@ -190,7 +160,7 @@ START_TEST(read_high_water_suspends_reading)
     r.drain_in_read = 1;
     bufferevent_setcb(bev, read_cb, NULL, event_cb, &r);
     ck_assert_int_eq(evbuffer_drain(in, 100), 0);
-    ck_assert_int_eq(wait_for(base, &r.drained, 900), 900);
+    ck_assert_int_eq(vt_wait_for(base, &r.drained, 900), 900);
     ck_assert_uint_le(r.max_in_len, 100);
     ck_assert_int_eq(r.events, 0);
     bufferevent_free(bev);
@@ -234,7 +204,7 @@ START_TEST(read_callback_repeats_at_high_water)
     bufferevent_setwatermark(bev, EV_READ, 0, 100);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     send_bytes(fds[1], 100);
-    ck_assert_int_eq(wait_for(base, &r.drained, 100), 100);
+    ck_assert_int_eq(vt_wait_for(base, &r.drained, 100), 100);
     ck_assert_int_eq(r.tag, 3);
     ck_assert_int_eq(r.reads, 4);
     bufferevent_free(bev);
@@ -262,10 +232,10 @@ START_TEST(read_low_water_delays_callback)
     send_bytes(fds[1], 5);
     /* The bytes are read, but below the low-water mark: no callback. */
     ck_assert_uint_eq(wait_for_length(base, in, 5), 5);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.reads, 0);
     send_bytes(fds[1], 5);
-    ck_assert_int_eq(wait_for(base, &r.reads, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.reads, 1), 1);
     ck_assert_uint_eq(r.in_len_at_read, 10);
     bufferevent_free(bev);
     close(fds[1]);
@@ -305,7 +275,7 @@ START_TEST(write_low_water_calls_back_early)
     /* The peer does not read yet: the output stays above the mark. */
     while (evbuffer_get_length(bufferevent_get_output(bev)) == BIG)
         ck_assert_int_ge(event_base_loop(base, EVLOOP_ONCE), 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.writes, 0);
     ck_assert_uint_gt(evbuffer_get_length(bufferevent_get_output(bev)), LOW);
     /* Once the peer reads, the callback comes at the mark, well before
@@ -313,7 +283,7 @@ START_TEST(write_low_water_calls_back_early)
     pr.drain_in_read = 1;
     bufferevent_setcb(peer, read_cb, NULL, event_cb, &pr);
     ck_assert_int_eq(bufferevent_enable(peer, EV_READ), 0);
-    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     ck_assert_uint_le(r.out_len_at_write, LOW);
     ck_assert_uint_gt(r.out_len_at_write, 0);
     ck_assert_int_eq(r.events, 0);
@@ -386,7 +356,7 @@ START_TEST(read_timeout_only_while_reading)
     run_for(base, 400);
     ck_assert_int_eq(r.events, 0);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
-    ck_assert_int_eq(wait_for(base, &r.events, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);
     ck_assert_int_eq(r.what, BEV_EVENT_TIMEOUT | BEV_EVENT_READING);
     /* libevent turns reading off after a read timeout... */
     ck_assert_int_eq(bufferevent_get_enabled(bev) & EV_READ, 0);
@@ -394,7 +364,7 @@ START_TEST(read_timeout_only_while_reading)
     ck_assert_int_eq(r.events, 1);
     /* ...and enabling it again restarts the timeout. */
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
-    ck_assert_int_eq(wait_for(base, &r.events, 2), 2);
+    ck_assert_int_eq(vt_wait_for(base, &r.events, 2), 2);
     ck_assert_int_eq(r.what, BEV_EVENT_TIMEOUT | BEV_EVENT_READING);
     ck_assert_int_eq(r.reads, 0);
     bufferevent_free(bev);
@@ -423,11 +393,11 @@ START_TEST(read_timeout_put_off_by_data)
      * each read starts it again. */
     for (i = 0; i < 10; i++) {
         send_bytes(fds[1], 1);
-        ck_assert_int_eq(wait_for(base, &r.reads, i + 1), i + 1);
+        ck_assert_int_eq(vt_wait_for(base, &r.reads, i + 1), i + 1);
         run_for(base, 150);
     }
     ck_assert_int_eq(r.events, 0);
-    ck_assert_int_eq(wait_for(base, &r.events, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);
     ck_assert_int_eq(r.what, BEV_EVENT_TIMEOUT | BEV_EVENT_READING);
     bufferevent_free(bev);
     close(fds[1]);
@@ -460,7 +430,7 @@ START_TEST(write_timeout_only_with_pending_output)
     ck_assert_int_eq(r.events, 0);
     /* More than the socket takes, and the peer does not read. */
     ck_assert_int_eq(bufferevent_write(bev, data, BIG), 0);
-    ck_assert_int_eq(wait_for(base, &r.events, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);
     ck_assert_int_eq(r.what, BEV_EVENT_TIMEOUT | BEV_EVENT_WRITING);
     ck_assert_int_eq(r.writes, 0);
     ck_assert_uint_gt(evbuffer_get_length(bufferevent_get_output(bev)), 0);
@@ -610,13 +580,13 @@ START_TEST(trigger_deferred_runs_from_loop)
     bufferevent_trigger(bev, EV_READ | EV_WRITE, BEV_TRIG_DEFER_CALLBACKS);
     ck_assert_int_eq(r.reads, 0);
     ck_assert_int_eq(r.writes, 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.reads, 1);
     ck_assert_int_eq(r.writes, 1);
     bufferevent_trigger_event(bev, BEV_EVENT_EOF | BEV_EVENT_READING,
                               BEV_TRIG_DEFER_CALLBACKS);
     ck_assert_int_eq(r.events, 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.events, 1);
     ck_assert_int_eq(r.what, BEV_EVENT_EOF | BEV_EVENT_READING);
     bufferevent_free(bev);
@@ -677,7 +647,7 @@ START_TEST(flush_on_socket_does_nothing)
     ck_assert_int_eq(errno, EAGAIN);
     ck_assert_int_eq(r.reads + r.writes + r.events, 0);
     /* BEV_FINISHED did not end anything: the loop still sends. */
-    ck_assert_int_eq(wait_for(base, &r.writes, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     ck_assert_int_eq(recv(fds[1], &c, 1, 0), 1);
     ck_assert_int_eq(c, 'a');
     bufferevent_free(bev);
@@ -741,7 +711,7 @@ START_TEST(priority_orders_callbacks)
     send_bytes(fb[1], 1);
     ck_assert_int_eq(bufferevent_enable(lo, EV_READ), 0);
     ck_assert_int_eq(bufferevent_enable(hi, EV_READ), 0);
-    ck_assert_int_eq(wait_for(base, &n, 2), 2);
+    ck_assert_int_eq(vt_wait_for(base, &n, 2), 2);
     ck_assert_int_eq(log[0], 2);
     ck_assert_int_eq(log[1], 1);
     bufferevent_free(lo);
@@ -770,12 +740,12 @@ START_TEST(defer_callbacks_run_later)
     /* Triggered twice before the loop runs: called back once. */
     bufferevent_trigger(bev, EV_READ, 0);
     r.in_call = 0;
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.reads, 1);
     ck_assert_int_eq(r.writes, 1);
     ck_assert_int_eq(r.events, 1);
     ck_assert_int_eq(r.called_inside, 0);
-    run_ready(base);
+    vt_run_ready(base);
     ck_assert_int_eq(r.reads, 1);
     bufferevent_free(bev);
     event_base_free(base);
@@ -805,13 +775,13 @@ START_TEST(defer_callbacks_over_socket)
     ck_assert_int_eq(bufferevent_write(a, "deferred", 8), 0);
     ra.in_call = 0;
     ck_assert_int_eq(ra.called_inside, 0);
-    ck_assert_int_eq(wait_for(base, &rb.reads, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &rb.reads, 1), 1);
     ck_assert_uint_eq(rb.in_len_at_read, 8);
-    ck_assert_int_eq(wait_for(base, &ra.writes, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &ra.writes, 1), 1);
     bufferevent_free(b);
     /* The end of the stream is deferred like the rest. */
     ck_assert_int_eq(bufferevent_enable(a, EV_READ), 0);
-    ck_assert_int_eq(wait_for(base, &ra.events, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &ra.events, 1), 1);
     ck_assert_int_eq(ra.what, BEV_EVENT_EOF | BEV_EVENT_READING);
     bufferevent_free(a);
     event_base_free(base);
@@ -917,7 +887,7 @@ lock_probe_run(int options, int expect_unlocked)
     ck_assert_ptr_nonnull(bev);
     bufferevent_setcb(bev, probe_read_cb, NULL, NULL, &p);
     bufferevent_trigger(bev, EV_READ, BEV_TRIG_DEFER_CALLBACKS);
-    ck_assert_int_eq(wait_for(base, &p.calls, 1), 1);
+    ck_assert_int_eq(vt_wait_for(base, &p.calls, 1), 1);
     ck_assert_int_eq(p.joined_in_cb, expect_unlocked);
     if (!p.joined_in_cb)
         ck_assert_int_eq(pthread_join(p.thread, NULL), 0);
@@ -975,7 +945,7 @@ START_TEST(threadsafe_write_from_other_thread)
     /* The loop may already be waiting when the writes come: they must
      * wake it. */
     ck_assert_int_eq(pthread_create(&thread, NULL, writer_main, bev), 0);
-    ck_assert_int_eq(wait_for(base, &r.drained, 1000), 1000);
+    ck_assert_int_eq(vt_wait_for(base, &r.drained, 1000), 1000);
     ck_assert_int_eq(pthread_join(thread, NULL), 0);
     bufferevent_free(bev);
     bufferevent_free(peer);
