@@ -535,32 +535,31 @@ evbuffer_clear_flags(struct evbuffer *buf, ev_uint64_t flags)
     return 0;
 }
 
-int
-evbuffer_freeze(struct evbuffer *buf, int at_front)
+/* Freezes (on) or thaws one end of buf. */
+static int
+set_frozen(struct evbuffer *buf, int at_front, unsigned char on)
 {
     if (buf == NULL)
         return -1;
     VG_BUF_LOCK(buf);
     if (at_front)
-        buf->freeze_start = 1;
+        buf->freeze_start = on;
     else
-        buf->freeze_end = 1;
+        buf->freeze_end = on;
     VG_BUF_UNLOCK(buf);
     return 0;
 }
 
 int
+evbuffer_freeze(struct evbuffer *buf, int at_front)
+{
+    return set_frozen(buf, at_front, 1);
+}
+
+int
 evbuffer_unfreeze(struct evbuffer *buf, int at_front)
 {
-    if (buf == NULL)
-        return -1;
-    VG_BUF_LOCK(buf);
-    if (at_front)
-        buf->freeze_start = 0;
-    else
-        buf->freeze_end = 0;
-    VG_BUF_UNLOCK(buf);
-    return 0;
+    return set_frozen(buf, at_front, 0);
 }
 
 /* Puts a new entry at the head of the list (the lock held). */
