@@ -150,6 +150,7 @@ struct event_base {
     /* Changelist: fds whose wanted events changed since the last
      * dispatch (used by epoll when EPOLL_USE_CHANGELIST is on). */
     int use_changelist;
+    int freeing; /* base_free runs: the backend is not told of deletes */
     int *changes;
     int nchanges;
     int changes_cap;

@@ -728,6 +728,11 @@ slot_sync(struct event_base *base, int fd, struct vg_fdslot *s)
     short want = slot_wanted(s);
     int rc;
 
+    /* The backend goes with the base: telling it of each delete would
+     * only reach fds the program may have closed, and whose numbers may
+     * belong to other files by now. */
+    if (base->freeing)
+        return 0;
     if (base->use_changelist) {
         if (s->change_pos < 0) {
             if (base->nchanges == base->changes_cap) {
@@ -1954,6 +1959,7 @@ base_free(struct event_base *base, int run_finalizers)
 
     /* Finalizers first: they may still look at the base. */
     drain_queues_at_free(base, run_finalizers);
+    base->freeing = 1;
     close_notify(base);
 
     while ((once = LIST_FIRST(&base->once_events)) != NULL) {
@@ -1986,8 +1992,6 @@ base_free(struct event_base *base, int run_finalizers)
         vg_mm_free(ct);
     }
     drain_queues_at_free(base, 0);
-    if (base->use_changelist)
-        apply_changelist(base);
 
     vg_signal_dealloc(base);
     if (base->backend != NULL)
