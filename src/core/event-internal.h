@@ -307,6 +307,19 @@ vg_usec_to_tv(vg_usec_t us, struct timeval *tv)
 /* Forced inline: these run once per event. */
 #define VG_HOT static inline __attribute__((always_inline))
 
+/* Counts cb joining (d = 1) or leaving (d = -1) one of the lists:
+ * inserted, timeout or active.  Like libevent, "added" counts list
+ * memberships; internal callbacks are not counted. */
+VG_HOT void
+vg_count_added(struct event_base *base, const struct event_callback *cb, int d)
+{
+    if (cb->evcb_flags & EVLIST_INTERNAL)
+        return;
+    base->event_count += d;
+    if (base->event_count > base->event_count_max)
+        base->event_count_max = base->event_count;
+}
+
 VG_HOT void
 vg_count_active_up(struct event_base *base, const struct event_callback *cb)
 {
@@ -314,10 +327,7 @@ vg_count_active_up(struct event_base *base, const struct event_callback *cb)
         return;
     if (++base->event_count_active > base->event_count_active_max)
         base->event_count_active_max = base->event_count_active;
-    /* Like libevent, "added" counts list memberships: an active event
-     * counts there too. */
-    if (++base->event_count > base->event_count_max)
-        base->event_count_max = base->event_count;
+    vg_count_added(base, cb, 1);
 }
 
 VG_HOT void

@@ -334,16 +334,6 @@ choose_clock(struct event_base *base)
 /* ------------------------------------------------------------------ */
 /* Counting.                                                           */
 
-static inline __attribute__((always_inline)) void
-count_added(struct event_base *base, const struct event_callback *cb, int d)
-{
-    if (cb->evcb_flags & EVLIST_INTERNAL)
-        return;
-    base->event_count += d;
-    if (base->event_count > base->event_count_max)
-        base->event_count_max = base->event_count;
-}
-
 VG_HOT void
 count_active_down(struct event_base *base, const struct event_callback *cb)
 {
@@ -891,7 +881,7 @@ VG_HOT void
 timeout_remove(struct event_base *base, struct event *ev)
 {
     ev->ev_evcallback.evcb_flags &= ~EVLIST_TIMEOUT;
-    count_added(base, &ev->ev_evcallback, -1);
+    vg_count_added(base, &ev->ev_evcallback, -1);
     if (is_common_timeout(&ev->ev_timeout, base)) {
         struct vg_common_timeout *ct = common_timeout_of(base, &ev->ev_timeout);
 
@@ -930,7 +920,7 @@ event_add_internal(struct event *ev, const struct timeval *tv,
             rc = evmap_io_add(base, ev);
         if (rc < 0)
             return -1;
-        count_added(base, cb, 1);
+        vg_count_added(base, cb, 1);
         cb->evcb_flags |= EVLIST_INSERTED;
     }
 
@@ -962,7 +952,7 @@ event_add_internal(struct event *ev, const struct timeval *tv,
         if (adjust)
             heap_adjust(base, ev, when);
         else
-            count_added(base, cb, 1);
+            vg_count_added(base, cb, 1);
         cb->evcb_flags |= EVLIST_TIMEOUT;
         if (adjust) {
             /* Moved in place above. */
@@ -1005,7 +995,7 @@ event_del_internal(struct event *ev)
         queue_remove_active_later(base, cb);
     if (cb->evcb_flags & EVLIST_INSERTED) {
         cb->evcb_flags &= ~EVLIST_INSERTED;
-        count_added(base, cb, -1);
+        vg_count_added(base, cb, -1);
         if (ev->ev_events & EV_SIGNAL)
             evmap_signal_del(base, ev);
         else

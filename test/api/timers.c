@@ -190,10 +190,13 @@ START_TEST(timers_fire_in_deadline_order)
 }
 END_TEST
 
-START_TEST(readd_reschedules_earlier)
+/* Adds a timer with first, re-adds it with second before the loop runs,
+ * and checks that it fires once, between lo_us and hi_us after the adds. */
+static void
+check_readd(struct timeval first, struct timeval second, long long lo_us,
+            long long hi_us)
 {
     struct event_base *base = event_base_new();
-    struct timeval late = {5, 0}, soon = {0, 50000};
     struct stamp s = {0, 0, 0};
     struct event *t;
     long long start;
@@ -202,38 +205,30 @@ START_TEST(readd_reschedules_earlier)
     t = evtimer_new(base, stamp_cb, &s);
     ck_assert_ptr_nonnull(t);
     start = now_us();
-    ck_assert_int_eq(evtimer_add(t, &late), 0);
-    ck_assert_int_eq(evtimer_add(t, &soon), 0);
+    ck_assert_int_eq(evtimer_add(t, &first), 0);
+    ck_assert_int_eq(evtimer_add(t, &second), 0);
     ck_assert_int_eq(event_base_dispatch(base), 1);
     ck_assert_int_eq(s.calls, 1);
-    ck_assert_int_ge(s.at_us - start, 40000);
-    ck_assert_int_lt(s.at_us - start, 3000000);
+    ck_assert_int_ge(s.at_us - start, lo_us);
+    ck_assert_int_lt(s.at_us - start, hi_us);
     event_free(t);
     event_base_free(base);
+}
+
+START_TEST(readd_reschedules_earlier)
+{
+    struct timeval late = {5, 0}, soon = {0, 50000};
+
+    check_readd(late, soon, 40000, 3000000);
 }
 END_TEST
 
 START_TEST(readd_reschedules_later)
 {
-    struct event_base *base = event_base_new();
     struct timeval soon = {0, 20000}, later = {0, 300000};
-    struct stamp s = {0, 0, 0};
-    struct event *t;
-    long long start;
 
-    ck_assert_ptr_nonnull(base);
-    t = evtimer_new(base, stamp_cb, &s);
-    ck_assert_ptr_nonnull(t);
-    start = now_us();
-    ck_assert_int_eq(evtimer_add(t, &soon), 0);
-    ck_assert_int_eq(evtimer_add(t, &later), 0);
-    ck_assert_int_eq(event_base_dispatch(base), 1);
     /* It fires once, at the later time. */
-    ck_assert_int_eq(s.calls, 1);
-    ck_assert_int_ge(s.at_us - start, 280000);
-    ck_assert_int_lt(s.at_us - start, 5000000);
-    event_free(t);
-    event_base_free(base);
+    check_readd(soon, later, 280000, 5000000);
 }
 END_TEST
 
