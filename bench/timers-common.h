@@ -240,4 +240,65 @@ timer_report(const struct timer_plan *p, enum timer_op op, double *samples,
     fflush(stdout);
 }
 
+/* The job that arms every timer to fire, after the three timed ones. */
+#define TIMER_ARM TIMER_NOPS
+
+/*
+ * What one program's repetitions are made of.  run() does one job
+ * (TIMER_ADD, TIMER_READD, TIMER_DEL, or TIMER_ARM after resetting the
+ * fired count) and returns its nanoseconds; fire() runs the loop until the
+ * armed timers have fired.  failures is the program's failure count.
+ */
+struct timer_driver {
+    int64_t (*run)(void *ctx, int job);
+    void (*fire)(void *ctx);
+    void *ctx;
+    const long *failures;
+};
+
+/* Runs one plan: a warm-up, then reps measured repetitions of add,
+ * re-add, delete and fire; reports each operation's median.  0, or -1
+ * after a failed operation. */
+static inline int
+timer_measure(const struct timer_plan *p, int reps,
+              const struct timer_driver *d)
+{
+    double *samples[TIMER_NOPS];
+    int ret = 0;
+    int rep;
+    int i;
+
+    for (i = 0; i < TIMER_NOPS; i++)
+        samples[i] = bench_calloc((size_t)reps, sizeof(double));
+    /* Repetition 0 warms up and is not reported. */
+    for (rep = 0; rep <= reps; rep++) {
+        double ops = (double)p->k;
+        int64_t add = d->run(d->ctx, TIMER_ADD);
+        int64_t readd = d->run(d->ctx, TIMER_READD);
+        int64_t del = d->run(d->ctx, TIMER_DEL);
+        int64_t t0;
+
+        d->run(d->ctx, TIMER_ARM);
+        timer_wait_expired(p, bench_now_ns());
+        t0 = bench_now_ns();
+        d->fire(d->ctx);
+        if (rep > 0) {
+            samples[TIMER_ADD][rep - 1] = (double)add / ops;
+            samples[TIMER_READD][rep - 1] = (double)readd / ops;
+            samples[TIMER_DEL][rep - 1] = (double)del / ops;
+            samples[TIMER_FIRE][rep - 1] = (double)(bench_now_ns() - t0) / ops;
+        }
+        if (*d->failures != 0) {
+            fprintf(stderr, "%ld failed operations\n", *d->failures);
+            ret = -1;
+            break;
+        }
+    }
+    for (i = 0; ret == 0 && i < TIMER_NOPS; i++)
+        timer_report(p, (enum timer_op)i, samples[i], reps);
+    for (i = 0; i < TIMER_NOPS; i++)
+        free(samples[i]);
+    return ret;
+}
+
 #endif /* VIGIL_BENCH_TIMERS_COMMON_H */

@@ -16,9 +16,6 @@
 
 #include "timers-common.h"
 
-/* The driver callback's job besides the measured operations. */
-#define TIMER_ARM TIMER_NOPS
-
 struct run {
     const struct timer_plan *plan;
     struct event_base *base;
@@ -166,22 +163,36 @@ in_callback(struct run *r, int job)
     return r->elapsed;
 }
 
+/* timer_measure's jobs: each inside a callback. */
+static int64_t
+run_job(void *ctx, int job)
+{
+    struct run *r = ctx;
+
+    if (job == TIMER_ARM)
+        r->fired = 0;
+    return in_callback(r, job);
+}
+
+static void
+fire_job(void *ctx)
+{
+    phase_fire(ctx);
+}
+
 /* One size, one kind of timeout: all four operations, reps times. */
 static int
 run_plan(const struct timer_plan *p, int reps)
 {
     struct run r;
     struct timeval dur;
-    double *samples[TIMER_NOPS] = {NULL, NULL, NULL, NULL};
+    struct timer_driver d = {run_job, fire_job, NULL, NULL};
     int ret = -1;
-    int rep;
     int i;
 
     memset(&r, 0, sizeof(r));
     r.plan = p;
     r.ev = bench_calloc((size_t)p->k, sizeof(*r.ev));
-    for (i = 0; i < TIMER_NOPS; i++)
-        samples[i] = bench_calloc((size_t)reps, sizeof(double));
     r.base = event_base_new();
     if (r.base == NULL) {
         fprintf(stderr, "event_base_new failed\n");
@@ -204,32 +215,10 @@ run_plan(const struct timer_plan *p, int reps)
         }
     }
 
-    /* Repetition 0 warms up and is not reported. */
-    for (rep = 0; rep <= reps; rep++) {
-        double ops = (double)p->k;
-        int64_t add = in_callback(&r, TIMER_ADD);
-        int64_t readd = in_callback(&r, TIMER_READD);
-        int64_t del = in_callback(&r, TIMER_DEL);
-        int64_t t0;
-
-        r.fired = 0;
-        in_callback(&r, TIMER_ARM);
-        timer_wait_expired(p, bench_now_ns());
-        t0 = bench_now_ns();
-        phase_fire(&r);
-        if (rep > 0) {
-            samples[TIMER_ADD][rep - 1] = (double)add / ops;
-            samples[TIMER_READD][rep - 1] = (double)readd / ops;
-            samples[TIMER_DEL][rep - 1] = (double)del / ops;
-            samples[TIMER_FIRE][rep - 1] = (double)(bench_now_ns() - t0) / ops;
-        }
-        if (r.failures != 0) {
-            fprintf(stderr, "%ld failed operations\n", r.failures);
-            goto done;
-        }
-    }
-    for (i = 0; i < TIMER_NOPS; i++)
-        timer_report(p, (enum timer_op)i, samples[i], reps);
+    d.ctx = &r;
+    d.failures = &r.failures;
+    if (timer_measure(p, reps, &d) != 0)
+        goto done;
     ret = 0;
 
 done:
@@ -241,8 +230,6 @@ done:
         event_free(r.driver);
     if (r.base != NULL)
         event_base_free(r.base);
-    for (i = 0; i < TIMER_NOPS; i++)
-        free(samples[i]);
     free(r.ev);
     return ret;
 }

@@ -319,13 +319,37 @@ timed(void (*phase)(void))
     return bench_now_ns() - t0;
 }
 
+/* timer_measure's jobs. */
+static int64_t
+run_job(void *ctx, int job)
+{
+    (void)ctx;
+    switch (job) {
+    case TIMER_ADD:
+        return timed(phase_add);
+    case TIMER_READD:
+        return timed(phase_readd);
+    case TIMER_DEL:
+        return timed(phase_del);
+    default:
+        g.fired = 0;
+        return timed(arm);
+    }
+}
+
+static void
+fire_job(void *ctx)
+{
+    (void)ctx;
+    phase_fire();
+}
+
 /* One size, one kind of timeout: all four operations, reps times. */
 static int
 run_plan(const struct timer_plan *p, int reps)
 {
-    double *samples[TIMER_NOPS] = {NULL, NULL, NULL, NULL};
+    struct timer_driver d = {run_job, fire_job, NULL, &g.failures};
     int ret = -1;
-    int rep;
     int i;
 
     g.plan = p;
@@ -340,40 +364,12 @@ run_plan(const struct timer_plan *p, int reps)
     }
     flist_init(&g.common_long, TIMER_LONG_US);
     flist_init(&g.common_short, TIMER_SHORT_US);
-    for (i = 0; i < TIMER_NOPS; i++)
-        samples[i] = bench_calloc((size_t)reps, sizeof(double));
 
-    /* Repetition 0 warms up and is not reported. */
-    for (rep = 0; rep <= reps; rep++) {
-        double ops = (double)p->k;
-        int64_t add = timed(phase_add);
-        int64_t readd = timed(phase_readd);
-        int64_t del = timed(phase_del);
-        int64_t t0;
-
-        g.fired = 0;
-        timed(arm);
-        timer_wait_expired(p, bench_now_ns());
-        t0 = bench_now_ns();
-        phase_fire();
-        if (rep > 0) {
-            samples[TIMER_ADD][rep - 1] = (double)add / ops;
-            samples[TIMER_READD][rep - 1] = (double)readd / ops;
-            samples[TIMER_DEL][rep - 1] = (double)del / ops;
-            samples[TIMER_FIRE][rep - 1] = (double)(bench_now_ns() - t0) / ops;
-        }
-        if (g.failures != 0) {
-            fprintf(stderr, "%ld failed operations\n", g.failures);
-            goto done;
-        }
-    }
-    for (i = 0; i < TIMER_NOPS; i++)
-        timer_report(p, (enum timer_op)i, samples[i], reps);
+    if (timer_measure(p, reps, &d) != 0)
+        goto done;
     ret = 0;
 
 done:
-    for (i = 0; i < TIMER_NOPS; i++)
-        free(samples[i]);
     free(g.heap);
     free(g.t);
     return ret;

@@ -98,12 +98,42 @@ seconds(const struct timeval *tv)
     return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
 }
 
+/* timer_measure's jobs, timed around the library calls. */
+static int64_t
+run_job(void *ctx, int job)
+{
+    struct run *r = ctx;
+    int64_t t0 = bench_now_ns();
+
+    switch (job) {
+    case TIMER_ADD:
+        phase_add(r);
+        break;
+    case TIMER_READD:
+        phase_readd(r);
+        break;
+    case TIMER_DEL:
+        phase_del(r);
+        break;
+    default:
+        r->fired = 0;
+        arm(r);
+        break;
+    }
+    return bench_now_ns() - t0;
+}
+
+static void
+fire_job(void *ctx)
+{
+    phase_fire(ctx);
+}
+
 static int
 run_plan(const struct timer_plan *p, int reps)
 {
     struct run r;
-    double *samples[TIMER_NOPS];
-    int rep;
+    struct timer_driver d = {run_job, fire_job, NULL, NULL};
     int i;
 
     memset(&r, 0, sizeof(r));
@@ -117,8 +147,6 @@ run_plan(const struct timer_plan *p, int reps)
     r.add = bench_calloc((size_t)p->k, sizeof(double));
     r.readd = bench_calloc((size_t)p->k, sizeof(double));
     r.fire = bench_calloc((size_t)p->k, sizeof(double));
-    for (i = 0; i < TIMER_NOPS; i++)
-        samples[i] = bench_calloc((size_t)reps, sizeof(double));
     for (i = 0; i < p->k; i++) {
         ev_timer_init(&r.tm[i], timer_cb, 0., 0.);
         r.tm[i].data = &r;
@@ -127,39 +155,9 @@ run_plan(const struct timer_plan *p, int reps)
         r.fire[i] = seconds(&p->fire[i]);
     }
 
-    /* Repetition 0 warms up and is not reported. */
-    for (rep = 0; rep <= reps && r.failures == 0; rep++) {
-        double ops = (double)p->k;
-        int64_t t0 = bench_now_ns();
-        int64_t t1, t2, t3;
-
-        phase_add(&r);
-        t1 = bench_now_ns();
-        phase_readd(&r);
-        t2 = bench_now_ns();
-        phase_del(&r);
-        t3 = bench_now_ns();
-        r.fired = 0;
-        arm(&r);
-        timer_wait_expired(p, bench_now_ns());
-        if (rep > 0) {
-            samples[TIMER_ADD][rep - 1] = (double)(t1 - t0) / ops;
-            samples[TIMER_READD][rep - 1] = (double)(t2 - t1) / ops;
-            samples[TIMER_DEL][rep - 1] = (double)(t3 - t2) / ops;
-        }
-        t0 = bench_now_ns();
-        phase_fire(&r);
-        if (rep > 0)
-            samples[TIMER_FIRE][rep - 1] = (double)(bench_now_ns() - t0) / ops;
-    }
-    if (r.failures != 0)
-        fprintf(stderr, "%ld failed operations\n", r.failures);
-    else {
-        for (i = 0; i < TIMER_NOPS; i++)
-            timer_report(p, (enum timer_op)i, samples[i], reps);
-    }
-    for (i = 0; i < TIMER_NOPS; i++)
-        free(samples[i]);
+    d.ctx = &r;
+    d.failures = &r.failures;
+    (void)timer_measure(p, reps, &d);
     ev_loop_destroy(r.loop);
     free(r.tm);
     free(r.add);
