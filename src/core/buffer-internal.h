@@ -178,6 +178,19 @@ vg_evbuffer_ptrs_stale(struct evbuffer *buf)
     buf->ptr_gen++;
 }
 
+/* Removes len bytes, fewer than the first chunk holds, from the front
+ * (the callbacks' count is the caller's). */
+static inline void
+vg_evbuffer_trim_first(struct evbuffer *buf, size_t len)
+{
+    struct vg_chunk *c = buf->first;
+
+    c->misalign += len;
+    c->off -= len;
+    buf->total_len -= len;
+    vg_evbuffer_ptrs_stale(buf);
+}
+
 /* Copies n bytes between places that do not overlap; small copies, the
  * most common on the hot paths, without a call. */
 static inline void
@@ -215,13 +228,20 @@ vg_copy(void *dst, const void *src, size_t n)
  * reference held, and unlocks buf. */
 void vg_evbuffer_finish_slow(struct evbuffer *buf);
 
+/* Whether buf has callbacks to tell of a change. */
+static inline int
+vg_evbuffer_has_news(const struct evbuffer *buf)
+{
+    return __builtin_expect(buf->callbacks != NULL, 0) &&
+           (buf->n_add_for_cb | buf->n_del_for_cb) != 0;
+}
+
 /* Ends an operation that may have changed buf: tells the callbacks, if
  * any, and unlocks. */
 static inline void
 vg_evbuffer_finish(struct evbuffer *buf)
 {
-    if (__builtin_expect(buf->callbacks != NULL, 0) &&
-        (buf->n_add_for_cb | buf->n_del_for_cb) != 0)
+    if (vg_evbuffer_has_news(buf))
         vg_evbuffer_finish_slow(buf);
     else
         VG_BUF_UNLOCK(buf);

@@ -403,14 +403,6 @@ schedule_deferred(struct evbuffer *buf)
     BASE_UNLOCK(base);
 }
 
-/* Whether buf has callbacks to tell of a change. */
-static inline int
-has_news(const struct evbuffer *buf)
-{
-    return __builtin_expect(buf->callbacks != NULL, 0) &&
-           (buf->n_add_for_cb | buf->n_del_for_cb) != 0;
-}
-
 /* Tells the callbacks, now or through the loop (a reference held). */
 static void
 notify(struct evbuffer *buf)
@@ -447,8 +439,8 @@ lock2(struct evbuffer *a, struct evbuffer *b)
 static inline void
 finish2(struct evbuffer *a, struct evbuffer *b)
 {
-    int news_a = has_news(a);
-    int news_b = has_news(b);
+    int news_a = vg_evbuffer_has_news(a);
+    int news_b = vg_evbuffer_has_news(b);
 
     if (!news_a && !news_b) {
         VG_BUF_UNLOCK(b);
@@ -706,7 +698,7 @@ evbuffer_defer_callbacks(struct evbuffer *buffer, struct event_base *base)
                            npri / 2);
     BASE_UNLOCK(base);
     buffer->cb_base = base;
-    if (has_news(buffer))
+    if (vg_evbuffer_has_news(buffer))
         schedule_deferred(buffer);
     VG_BUF_UNLOCK(buffer);
     return 0;
@@ -744,6 +736,18 @@ evbuffer_get_contiguous_space(const struct evbuffer *buf)
 /* ------------------------------------------------------------------ */
 /* Removing.                                                           */
 
+/* Empties buf, whose data is all in c, its only chunk (keepable), which
+ * stays for the next bytes (the callbacks' count is the caller's). */
+static inline void
+empty_in_place(struct evbuffer *buf, struct vg_chunk *c)
+{
+    buf->total_len = 0;
+    buf->last_data = NULL;
+    c->misalign = CHUNK_HEADROOM;
+    c->off = 0;
+    vg_evbuffer_ptrs_stale(buf);
+}
+
 /* Empties buf, keeping one small chunk (the last suitable one) in place
  * for the next bytes, and possibly another as the spare. */
 static void
@@ -756,11 +760,7 @@ drain_all(struct evbuffer *buf)
     if (c != NULL && c->next == NULL && chunk_keepable(c)) {
         /* One small chunk: it stays, emptied (the common case). */
         buf->n_del_for_cb += buf->total_len;
-        buf->total_len = 0;
-        buf->last_data = NULL;
-        c->misalign = CHUNK_HEADROOM;
-        c->off = 0;
-        vg_evbuffer_ptrs_stale(buf);
+        empty_in_place(buf, c);
         return;
     }
     buf->n_del_for_cb += buf->total_len;
@@ -843,18 +843,11 @@ evbuffer_drain(struct evbuffer *buf, size_t len)
     if (buf != NULL && is_plain(buf) && !buf->freeze_start &&
         (c = buf->first) != NULL) {
         if (len < c->off) {
-            c->misalign += len;
-            c->off -= len;
-            buf->total_len -= len;
-            vg_evbuffer_ptrs_stale(buf);
+            vg_evbuffer_trim_first(buf, len);
             return 0;
         }
         if (c->next == NULL && len >= buf->total_len && chunk_keepable(c)) {
-            buf->total_len = 0;
-            buf->last_data = NULL;
-            c->misalign = CHUNK_HEADROOM;
-            c->off = 0;
-            vg_evbuffer_ptrs_stale(buf);
+            empty_in_place(buf, c);
             return 0;
         }
     }
@@ -877,22 +870,15 @@ drain_general(struct evbuffer *buf, size_t len)
     if (c != NULL && len < c->off) {
         /* Within the first chunk: the common case. */
         if (len > 0) {
-            c->misalign += len;
-            c->off -= len;
-            buf->total_len -= len;
+            vg_evbuffer_trim_first(buf, len);
             buf->n_del_for_cb += len;
-            vg_evbuffer_ptrs_stale(buf);
         }
     } else if (c != NULL && c->next == NULL && len >= buf->total_len &&
                chunk_keepable(c)) {
         /* Everything, in one small chunk that stays for the next bytes:
          * the other common case. */
         buf->n_del_for_cb += buf->total_len;
-        buf->total_len = 0;
-        buf->last_data = NULL;
-        c->misalign = CHUNK_HEADROOM;
-        c->off = 0;
-        vg_evbuffer_ptrs_stale(buf);
+        empty_in_place(buf, c);
     } else {
         vg_evbuffer_drain_locked(buf, len);
     }
@@ -955,10 +941,7 @@ evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen)
         datlen != 0 && datlen < c->off && datlen <= INT_MAX) {
         /* Part of the first chunk (0 < datlen < its length). */
         vg_copy(data, VG_CHUNK_DATA(c), datlen);
-        c->misalign += datlen;
-        c->off -= datlen;
-        buf->total_len -= datlen;
-        vg_evbuffer_ptrs_stale(buf);
+        vg_evbuffer_trim_first(buf, datlen);
         return (int)datlen;
     }
     return remove_general(buf, data, datlen);
@@ -990,11 +973,8 @@ remove_general(struct evbuffer *buf, void *data, size_t datlen)
     c = buf->first;
     if (datlen < c->off) {
         vg_copy(data, VG_CHUNK_DATA(c), datlen);
-        c->misalign += datlen;
-        c->off -= datlen;
-        buf->total_len -= datlen;
+        vg_evbuffer_trim_first(buf, datlen);
         buf->n_del_for_cb += datlen;
-        vg_evbuffer_ptrs_stale(buf);
     } else {
         vg_evbuffer_copy_from(c, 0, data, datlen);
         vg_evbuffer_drain_locked(buf, datlen);
@@ -1749,11 +1729,7 @@ evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf)
             d->off += n;
             outbuf->last_data = d;
             outbuf->total_len += n;
-            inbuf->total_len = 0;
-            inbuf->last_data = NULL;
-            c->misalign = CHUNK_HEADROOM;
-            c->off = 0;
-            vg_evbuffer_ptrs_stale(inbuf);
+            empty_in_place(inbuf, c);
             return 0;
         }
     }
@@ -1856,11 +1832,8 @@ evbuffer_remove_buffer(struct evbuffer *src, struct evbuffer *dst,
         /* Part of the first chunk: copied. */
         if (add_locked(dst, VG_CHUNK_DATA(c), datlen) < 0)
             goto unlock;
-        c->misalign += datlen;
-        c->off -= datlen;
-        src->total_len -= datlen;
+        vg_evbuffer_trim_first(src, datlen);
         src->n_del_for_cb += datlen;
-        vg_evbuffer_ptrs_stale(src);
         rc = (int)datlen;
         goto done;
     }

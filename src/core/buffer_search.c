@@ -460,7 +460,6 @@ static ev_ssize_t
 find_eol(struct spot s, enum evbuffer_eol_style style, struct spot *at,
          size_t *eol_len)
 {
-    const size_t start = s.pos;
     /* The byte before the chunk being scanned, when within the search
      * (for a CR ending the previous chunk), and where it is. */
     struct vg_chunk *prev_c = NULL;
@@ -538,7 +537,6 @@ find_eol(struct spot s, enum evbuffer_eol_style style, struct spot *at,
         s.c = s.c->next;
         s.i = 0;
     }
-    (void)start;
     return -1;
 }
 
@@ -621,11 +619,8 @@ evbuffer_readln(struct evbuffer *buffer, size_t *n_read_out,
             memcpy(line, d, k);
             line[k] = '\0';
             if (k + eol_len < s.c->off) {
-                s.c->misalign += k + eol_len;
-                s.c->off -= k + eol_len;
-                buffer->total_len -= k + eol_len;
+                vg_evbuffer_trim_first(buffer, k + eol_len);
                 buffer->n_del_for_cb += k + eol_len;
-                vg_evbuffer_ptrs_stale(buffer);
             } else {
                 vg_evbuffer_drain_locked(buffer, k + eol_len);
             }
