@@ -173,16 +173,14 @@ void
 vg_bev_run_eventcb(struct vg_bev *p, short what, int options)
 {
     struct bufferevent *bev = &p->bev;
-    int err = errno;
 
     if (bev->errorcb == NULL)
         return;
     if ((p->options | options) & BEV_OPT_DEFER_CALLBACKS) {
         p->eventcb_pending |= what;
-        p->errno_pending = err;
+        p->errno_pending = errno;
         schedule_deferred(p);
     } else {
-        errno = err;
         bev->errorcb(bev, what, bev->cbarg);
     }
 }
@@ -459,44 +457,54 @@ bufferevent_unlock(struct bufferevent *bufev)
 /* ------------------------------------------------------------------ */
 /* Enabling and pausing.                                               */
 
+/* Sets WHAT in the suspension mask *MASK; the first suspension turns off
+ * the backend's polling for EVENT if the user has it enabled. */
+static void
+suspend_dir(struct vg_bev *p, unsigned short *mask, unsigned short what,
+            short event)
+{
+    unsigned short was = *mask;
+
+    *mask |= what;
+    if (!was && (p->bev.enabled & event))
+        p->bev.be_ops->disable(&p->bev, event);
+}
+
+/* Clears WHAT from *MASK; lifting the last suspension turns polling for
+ * EVENT back on if the user has it enabled. */
+static void
+unsuspend_dir(struct vg_bev *p, unsigned short *mask, unsigned short what,
+              short event)
+{
+    if (!(*mask & what))
+        return;
+    *mask &= (unsigned short)~what;
+    if (!*mask && (p->bev.enabled & event))
+        p->bev.be_ops->enable(&p->bev, event);
+}
+
 void
 vg_bev_suspend_read(struct vg_bev *p, unsigned short what)
 {
-    unsigned short was = p->read_suspended;
-
-    p->read_suspended |= what;
-    if (!was && (p->bev.enabled & EV_READ))
-        p->bev.be_ops->disable(&p->bev, EV_READ);
+    suspend_dir(p, &p->read_suspended, what, EV_READ);
 }
 
 void
 vg_bev_unsuspend_read(struct vg_bev *p, unsigned short what)
 {
-    if (!(p->read_suspended & what))
-        return;
-    p->read_suspended &= (unsigned short)~what;
-    if (!p->read_suspended && (p->bev.enabled & EV_READ))
-        p->bev.be_ops->enable(&p->bev, EV_READ);
+    unsuspend_dir(p, &p->read_suspended, what, EV_READ);
 }
 
 void
 vg_bev_suspend_write(struct vg_bev *p, unsigned short what)
 {
-    unsigned short was = p->write_suspended;
-
-    p->write_suspended |= what;
-    if (!was && (p->bev.enabled & EV_WRITE))
-        p->bev.be_ops->disable(&p->bev, EV_WRITE);
+    suspend_dir(p, &p->write_suspended, what, EV_WRITE);
 }
 
 void
 vg_bev_unsuspend_write(struct vg_bev *p, unsigned short what)
 {
-    if (!(p->write_suspended & what))
-        return;
-    p->write_suspended &= (unsigned short)~what;
-    if (!p->write_suspended && (p->bev.enabled & EV_WRITE))
-        p->bev.be_ops->enable(&p->bev, EV_WRITE);
+    unsuspend_dir(p, &p->write_suspended, what, EV_WRITE);
 }
 
 int

@@ -158,9 +158,12 @@ filter_outbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
     (void)buf;
     if (info->n_added == 0)
         return;
+    /* The output's lock is the bufferevent's and is held here; taking
+     * it again (it is recursive) keeps the pattern of the other
+     * callbacks. */
+    BEV_LOCK(&f->p.bev);
     f->p.refcnt++;
     process_output(f, BEV_NORMAL);
-    BEV_LOCK(&f->p.bev);
     vg_bev_decref_and_unlock(&f->p);
 }
 

@@ -846,28 +846,30 @@ bufferevent_rate_limit_group_reset_totals(
     GROUP_UNLOCK(g);
 }
 
-int
-bufferevent_set_max_single_read(struct bufferevent *bev, size_t size)
+/* Stores SIZE in *FIELD under BEV's lock; 0 or anything over
+ * EV_SSIZE_MAX restores the default. */
+static int
+set_max_single(struct bufferevent *bev, size_t *field, size_t size)
 {
     BEV_LOCK(bev);
     if (size == 0 || size > EV_SSIZE_MAX)
-        VG_BEV(bev)->max_single_read = VG_BEV_MAX_SINGLE_DEFAULT;
+        *field = VG_BEV_MAX_SINGLE_DEFAULT;
     else
-        VG_BEV(bev)->max_single_read = size;
+        *field = size;
     BEV_UNLOCK(bev);
     return 0;
 }
 
 int
+bufferevent_set_max_single_read(struct bufferevent *bev, size_t size)
+{
+    return set_max_single(bev, &VG_BEV(bev)->max_single_read, size);
+}
+
+int
 bufferevent_set_max_single_write(struct bufferevent *bev, size_t size)
 {
-    BEV_LOCK(bev);
-    if (size == 0 || size > EV_SSIZE_MAX)
-        VG_BEV(bev)->max_single_write = VG_BEV_MAX_SINGLE_DEFAULT;
-    else
-        VG_BEV(bev)->max_single_write = size;
-    BEV_UNLOCK(bev);
-    return 0;
+    return set_max_single(bev, &VG_BEV(bev)->max_single_write, size);
 }
 
 ev_ssize_t
