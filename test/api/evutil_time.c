@@ -97,12 +97,17 @@ END_TEST
 
 START_TEST(gettimeofday_is_wall_clock)
 {
+    /* Bounds from CLOCK_REALTIME, not time(): glibc's time() reads the
+     * coarse clock, which can lag the precise one by a tick and so be a
+     * second behind a gettimeofday() taken just before it. */
     struct timeval tv;
-    time_t before = time(NULL);
+    struct timespec before, after;
 
+    ck_assert_int_eq(clock_gettime(CLOCK_REALTIME, &before), 0);
     ck_assert_int_eq(evutil_gettimeofday(&tv, NULL), 0);
-    ck_assert_int_ge(tv.tv_sec, before);
-    ck_assert_int_le(tv.tv_sec, time(NULL));
+    ck_assert_int_eq(clock_gettime(CLOCK_REALTIME, &after), 0);
+    ck_assert_int_ge(tv.tv_sec, before.tv_sec);
+    ck_assert_int_le(tv.tv_sec, after.tv_sec);
     ck_assert_int_ge(tv.tv_usec, 0);
     ck_assert_int_lt(tv.tv_usec, 1000000);
 }
@@ -313,9 +318,13 @@ START_TEST(date_now)
     char buf[64], lo[64], hi[64];
     time_t before = time(NULL), after;
     struct tm tm;
+    struct timespec now;
 
     ck_assert_int_eq(evutil_date_rfc1123(buf, sizeof(buf), NULL), 29);
-    after = time(NULL);
+    /* time() reads the coarse clock, which may trail the precise one the
+     * library may have used: take the later bound from CLOCK_REALTIME. */
+    ck_assert_int_eq(clock_gettime(CLOCK_REALTIME, &now), 0);
+    after = now.tv_sec;
     ck_assert_ptr_nonnull(gmtime_r(&before, &tm));
     ck_assert_uint_gt(
         strftime(lo, sizeof(lo), "%a, %d %b %Y %H:%M:%S GMT", &tm), 0);
