@@ -274,7 +274,8 @@ void vg_evbuffer_commit_locked(struct evbuffer *buf, const struct iovec *vec,
                                int nvec, size_t n);
 
 /* Releases one owner's hold on a chunk (frees it, calling its cleanup,
- * when it was the last). */
+ * when it was the last; a plain chunk of the cached size goes to the
+ * thread's chunk cache). */
 void vg_evbuffer_chunk_release(struct vg_chunk *c);
 
 /* Gets or drops a file segment's reference. */
@@ -291,6 +292,19 @@ int vg_evbuffer_segment_materialize(struct evbuffer_file_segment *seg);
 void vg_evbuffer_incref(struct evbuffer *buf);
 /* Drops a reference taken with vg_evbuffer_incref(). */
 void vg_evbuffer_decref(struct evbuffer *buf);
+
+/* The storage of a chunk of the size the thread's chunk cache keeps
+ * (16 KiB and a header, rounded to 512 bytes, less the header). */
+#define VG_CHUNK_CACHED_CAP ((size_t)16896 - sizeof(struct vg_chunk))
+
+/* A new empty inline chunk, not in any buffer, with room for at least
+ * need bytes (from the chunk cache when need fits the cached size), or
+ * NULL.  Into a buffer with vg_evbuffer_append_chunk(), or back with
+ * vg_evbuffer_chunk_release(). */
+struct vg_chunk *vg_evbuffer_chunk_new(size_t need);
+
+/* Frees the chunks the calling thread's chunk cache holds. */
+void vg_evbuffer_cache_flush(void);
 
 /* Reads from fd into buf, at most max bytes (0: as much as the socket
  * holds, within the library's per-call cap).  Like evbuffer_read(). */

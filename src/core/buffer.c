@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,91 @@
 /* Moving at most this many bytes between buffers copies them when they fit
  * the destination's free space. */
 #define MOVE_COPY_MAX ((size_t)1024)
+/* Chunk allocations above this (and up to the cached size) are served at
+ * the cached size, from the thread's chunk cache when it has one. */
+#define CHUNK_CACHE_FROM ((size_t)12 * 1024)
+#define CHUNK_CACHE_ALLOC (VG_CHUNK_CACHED_CAP + CHUNK_HDR)
+/* The most chunks a thread's cache holds (about 1 MiB). */
+#define CHUNK_CACHE_MAX 64u
+
+/* ------------------------------------------------------------------ */
+/* The chunk cache.                                                    */
+
+/*
+ * A socket read of up to 16 KiB lands in a chunk of CHUNK_CACHE_ALLOC
+ * bytes; a program that moves what it reads to an output buffer (a
+ * proxy, an echo) frees that chunk once it is written, and the next read
+ * needs another.  Freed chunks of that one size wait in a per-thread
+ * list for the next allocation, so a steady stream of large messages
+ * neither copies through a staging buffer nor makes glibc grow and trim
+ * its heap.  The list is per thread, so it needs no lock; chunks move
+ * freely between threads through it.  It is bounded (CHUNK_CACHE_MAX) and
+ * emptied when the thread frees an event_base, at
+ * libevent_global_shutdown(), and when the thread exits, so that a
+ * program that counts its allocations through event_set_mem_functions()
+ * sees every one come back.
+ */
+struct chunk_cache {
+    struct vg_chunk *head;
+    unsigned n;
+    unsigned registered; /* the exit destructor knows this thread */
+};
+
+static __thread struct chunk_cache chunk_cache
+    __attribute__((tls_model("initial-exec")));
+static pthread_key_t chunk_cache_key;
+static pthread_once_t chunk_cache_once = PTHREAD_ONCE_INIT;
+static int chunk_cache_key_ok;
+
+void
+vg_evbuffer_cache_flush(void)
+{
+    struct chunk_cache *cc = &chunk_cache;
+
+    while (cc->head != NULL) {
+        struct vg_chunk *c = cc->head;
+
+        cc->head = c->next;
+        vg_mm_free(c);
+    }
+    cc->n = 0;
+}
+
+static void
+chunk_cache_thread_exit(void *unused)
+{
+    (void)unused;
+    vg_evbuffer_cache_flush();
+}
+
+static void
+chunk_cache_make_key(void)
+{
+    chunk_cache_key_ok =
+        pthread_key_create(&chunk_cache_key, chunk_cache_thread_exit) == 0;
+}
+
+/* Keeps a freed chunk of the cached size; 0 if the cache is full or the
+ * thread's exit could not be hooked (the caller frees it). */
+static int
+chunk_cache_put(struct vg_chunk *c)
+{
+    struct chunk_cache *cc = &chunk_cache;
+
+    if (cc->n >= CHUNK_CACHE_MAX)
+        return 0;
+    if (__builtin_expect(!cc->registered, 0)) {
+        pthread_once(&chunk_cache_once, chunk_cache_make_key);
+        if (!chunk_cache_key_ok ||
+            pthread_setspecific(chunk_cache_key, cc) != 0)
+            return 0;
+        cc->registered = 1;
+    }
+    c->next = cc->head;
+    cc->head = c;
+    cc->n++;
+    return 1;
+}
 
 /* ------------------------------------------------------------------ */
 /* Chunks.                                                             */
@@ -58,13 +144,21 @@ chunk_alloc(size_t want)
     total = want + CHUNK_HDR;
     if (total <= CHUNK_MIN_ALLOC)
         total = CHUNK_MIN_ALLOC;
+    else if (total > CHUNK_CACHE_FROM && total <= CHUNK_CACHE_ALLOC)
+        total = CHUNK_CACHE_ALLOC;
     else if (total <= CHUNK_MAX_AUTO_ALLOC)
         total = (total + 511) & ~(size_t)511;
     else
         total = (total + 4095) & ~(size_t)4095;
-    c = vg_mm_malloc(total);
-    if (c == NULL)
-        return NULL;
+    if (total == CHUNK_CACHE_ALLOC && chunk_cache.head != NULL) {
+        c = chunk_cache.head;
+        chunk_cache.head = c->next;
+        chunk_cache.n--;
+    } else {
+        c = vg_mm_malloc(total);
+        if (c == NULL)
+            return NULL;
+    }
     c->next = NULL;
     c->buf = (unsigned char *)(c + 1);
     c->cap = total - CHUNK_HDR;
@@ -104,9 +198,17 @@ vg_evbuffer_chunk_release(struct vg_chunk *c)
         vg_evbuffer_chunk_release(((struct vg_view_chunk *)c)->parent);
         break;
     default:
+        if (c->cap == VG_CHUNK_CACHED_CAP && chunk_cache_put(c))
+            return;
         break;
     }
     vg_mm_free(c);
+}
+
+struct vg_chunk *
+vg_evbuffer_chunk_new(size_t need)
+{
+    return chunk_alloc(need);
 }
 
 /* Takes a chunk of buf out of use: into the spare slot when it is worth

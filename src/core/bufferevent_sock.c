@@ -183,29 +183,29 @@ outbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
         schedule_write(s);
 }
 
-/* The buffer space reserved for a read before the stack takes the rest:
- * a chunk this small is kept for reuse when the program drains it, so a
- * connection exchanging small messages allocates nothing per message. */
+/* The buffer space reserved for a read before a chunk of its own takes
+ * the rest: a chunk this small is kept for reuse when the program drains
+ * it, so a connection exchanging small messages allocates nothing per
+ * message. */
 #define READ_RESERVE ((size_t)3072)
-/* The stack buffer behind it, for reads up to the single-read default. */
-#define READ_STACK ((size_t)VG_BEV_MAX_SINGLE_DEFAULT)
 
 /* Reads once from the socket: up to the single-read maximum, the rate
  * limit and the room below the high watermark.  Small reads land in
- * reserved space; the rest of a large one goes through a stack buffer
- * and is copied into space reserved for exactly what came. */
+ * reserved space; the rest of a large one in a chunk from the thread's
+ * chunk cache (buffer.c), which joins the input only if the read reached
+ * it, so nothing is copied and, in the steady state, nothing allocated. */
 static int
 read_once(struct vg_bev *p, evutil_socket_t fd, size_t want)
 {
     struct evbuffer *buf = p->bev.input;
-    unsigned char stack[READ_STACK];
+    struct vg_chunk *extra = NULL;
     struct iovec iov[3];
     size_t left, first, got = 0;
     ssize_t n = -1;
     int nv, i;
 
     first = want;
-    if (want > READ_RESERVE && want <= READ_RESERVE + READ_STACK)
+    if (want > READ_RESERVE && want - READ_RESERVE <= VG_CHUNK_CACHED_CAP)
         first = READ_RESERVE;
     /* The end of the input is frozen against the program (as libevent
      * does); the bufferevent itself writes there directly. */
@@ -225,9 +225,10 @@ read_once(struct vg_bev *p, evutil_socket_t fd, size_t want)
         nv = 1;
     for (i = 0; i < nv; i++)
         got += iov[i].iov_len;
-    if (left > 0) {
-        /* want fits the stack here: first was lowered only then. */
-        iov[nv].iov_base = stack;
+    /* left is at most the cached chunk's size here: first was lowered
+     * only then.  Without the chunk, the read takes what fits. */
+    if (left > 0 && (extra = vg_evbuffer_chunk_new(left)) != NULL) {
+        iov[nv].iov_base = extra->buf;
         iov[nv].iov_len = left;
         n = readv(fd, iov, nv + 1);
     } else if (nv == 1) {
@@ -236,31 +237,16 @@ read_once(struct vg_bev *p, evutil_socket_t fd, size_t want)
         n = readv(fd, iov, nv);
     }
     if (n > 0) {
-        size_t in_place = (size_t)n < got ? (size_t)n : got;
-
-        vg_evbuffer_commit_locked(buf, iov, nv, in_place);
+        vg_evbuffer_commit_locked(buf, iov, nv,
+                                  (size_t)n < got ? (size_t)n : got);
         if ((size_t)n > got) {
-            size_t rest = (size_t)n - got, off = 0;
-            struct iovec tail[2];
-            int nt = vg_evbuffer_reserve_locked(buf, rest, tail, 0);
-
-            if (nt < 0) {
-                /* Out of memory: the bytes are lost; report an error. */
-                n = -1;
-                errno = ENOMEM;
-            } else {
-                for (i = 0; i < nt && off < rest; i++) {
-                    size_t k = tail[i].iov_len;
-
-                    if (k > rest - off)
-                        k = rest - off;
-                    memcpy(tail[i].iov_base, stack + off, k);
-                    off += k;
-                }
-                vg_evbuffer_commit_locked(buf, tail, nt, rest);
-            }
+            extra->off = (size_t)n - got;
+            vg_evbuffer_append_chunk(buf, extra);
+            extra = NULL;
         }
     }
+    if (extra != NULL)
+        vg_evbuffer_chunk_release(extra);
     vg_evbuffer_finish(buf);
     return (int)n;
 }

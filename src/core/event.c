@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buffer-internal.h"
 #include "mm-internal.h"
 
 /* The encoding of a common-timeout handle in a timeval's tv_usec: a magic
@@ -1994,6 +1995,9 @@ base_free(struct event_base *base, int run_finalizers)
     vg_lock_free(base->th_base_lock, EVTHREAD_LOCKTYPE_RECURSIVE);
     vg_cond_free(base->current_event_cond);
     vg_mm_free(base);
+    /* Buffers' cached chunks go back too (buffer.c), so that a program
+     * that frees everything sees all its allocations come back. */
+    vg_evbuffer_cache_flush();
 }
 
 void
@@ -2749,6 +2753,7 @@ void
 libevent_global_shutdown(void)
 {
     vg_signal_global_shutdown();
+    vg_evbuffer_cache_flush();
     vg_mm_free(debug_table);
     debug_table = NULL;
     debug_cap = debug_used = 0;

@@ -7,11 +7,15 @@
  * the library frees through the hook must have come from the hook; the
  * tests check that the library's memory is allocated through the hooks,
  * that it all comes back when everything is freed (including
- * event_base_once events that never ran), and that a refused allocation
+ * event_base_once events that never ran, and the buffers of bufferevents
+ * that moved large messages), and that a refused allocation
  * is reported through the API, never ignored or crashed on.
  */
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -329,6 +333,109 @@ START_TEST(refused_allocation_is_reported)
 }
 END_TEST
 
+/* Bufferevents echoing large messages: B sends its input back, A counts
+ * what returns. */
+#define ECHO_TOTAL (256 * 1024)
+
+static size_t echoed;
+
+static void
+echo_back_cb(struct bufferevent *bev, void *arg)
+{
+    (void)arg;
+    ck_assert_int_eq(evbuffer_add_buffer(bufferevent_get_output(bev),
+                                         bufferevent_get_input(bev)),
+                     0);
+}
+
+static void
+count_back_cb(struct bufferevent *bev, void *arg)
+{
+    struct evbuffer *in = bufferevent_get_input(bev);
+
+    echoed += evbuffer_get_length(in);
+    ck_assert_int_eq(evbuffer_drain(in, evbuffer_get_length(in)), 0);
+    if (echoed >= ECHO_TOTAL)
+        event_base_loopbreak(arg);
+}
+
+START_TEST(bufferevent_memory_comes_back)
+{
+    long live0 = live;
+    struct timeval limit = {10, 0};
+    struct event_base *base;
+    struct bufferevent *a, *b;
+    static char block[16384];
+    int sp[2], i;
+
+    echoed = 0;
+    ck_assert_int_eq(vt_socketpair(sp), 0);
+    base = event_base_new();
+    ck_assert_ptr_nonnull(base);
+    a = bufferevent_socket_new(base, sp[0], BEV_OPT_CLOSE_ON_FREE);
+    b = bufferevent_socket_new(base, sp[1], BEV_OPT_CLOSE_ON_FREE);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    bufferevent_setcb(a, count_back_cb, NULL, NULL, base);
+    bufferevent_setcb(b, echo_back_cb, NULL, NULL, NULL);
+    ck_assert_int_eq(bufferevent_enable(a, EV_READ), 0);
+    ck_assert_int_eq(bufferevent_enable(b, EV_READ), 0);
+    memset(block, 'v', sizeof(block));
+    for (i = 0; i < ECHO_TOTAL / (int)sizeof(block); i++)
+        ck_assert_int_eq(bufferevent_write(a, block, sizeof(block)), 0);
+    ck_assert_int_eq(event_base_loopexit(base, &limit), 0);
+    ck_assert_int_eq(event_base_dispatch(base), 0);
+    ck_assert_uint_eq(echoed, ECHO_TOTAL);
+
+    bufferevent_free(a);
+    bufferevent_free(b);
+    event_base_free(base);
+    ck_assert_int_eq(live, live0);
+    ck_assert_int_eq(foreign, 0);
+}
+END_TEST
+
+/* A thread that reads 16 KiB into a buffer and frees it. */
+static void *
+read_and_free(void *arg)
+{
+    static char block[16384];
+    int *sp = arg;
+    struct evbuffer *buf = evbuffer_new();
+    long n = -1;
+
+    if (buf != NULL) {
+        memset(block, 'w', sizeof(block));
+        /* libevent reads at most 4 KiB a call; Vigil takes it all. */
+        if (write(sp[1], block, sizeof(block)) == (ssize_t)sizeof(block)) {
+            n = 0;
+            while (n < (long)sizeof(block) &&
+                   evbuffer_read(buf, sp[0], (int)sizeof(block)) > 0)
+                n = (long)evbuffer_get_length(buf);
+        }
+        evbuffer_free(buf);
+    }
+    return (void *)n;
+}
+
+START_TEST(buffer_memory_comes_back_at_thread_exit)
+{
+    long live0 = live;
+    pthread_t t;
+    void *got;
+    int sp[2];
+
+    ck_assert_int_eq(vt_socketpair(sp), 0);
+    ck_assert_int_eq(pthread_create(&t, NULL, read_and_free, sp), 0);
+    ck_assert_int_eq(pthread_join(t, &got), 0);
+    ck_assert_int_eq((long)got, 16384);
+    ck_assert_int_eq(live, live0);
+    ck_assert_int_eq(foreign, 0);
+    close(sp[0]);
+    close(sp[1]);
+}
+END_TEST
+
 START_TEST(global_shutdown)
 {
     struct event_base *base = event_base_new();
@@ -354,6 +461,8 @@ main(void)
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, allocations_use_the_hooks);
     tcase_add_test(tc, everything_comes_back);
+    tcase_add_test(tc, bufferevent_memory_comes_back);
+    tcase_add_test(tc, buffer_memory_comes_back_at_thread_exit);
     tcase_add_test(tc, refused_allocation_in_base_new);
     tcase_add_test(tc, refused_allocation_is_reported);
     tcase_add_test(tc, global_shutdown);
