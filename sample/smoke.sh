@@ -30,6 +30,19 @@ fail() {
     exit 1
 }
 
+# Polls every 50 ms, for up to 20 s, until the command succeeds; fails the
+# test with MESSAGE if it never does.  (A fixed 5 s was not enough for a
+# sanitizer build on a loaded machine, and some waits went on regardless.)
+wait_until() { # message cmd args...
+    local message=$1 i
+    shift
+    for i in $(seq 400); do
+        "$@" && return 0
+        sleep 0.05
+    done
+    fail "$message"
+}
+
 # Starts a server in the background with its output in $tmp/NAME.out and
 # waits for its "listening on 127.0.0.1:PORT" line; sets $port and $pid.
 start_server() { # name args...
@@ -39,7 +52,7 @@ start_server() { # name args...
     "$bin/$name" "$@" >"$tmp/$name.out" 2>&1 &
     pid=$!
     pids+=("$pid")
-    for i in $(seq 100); do
+    for i in $(seq 400); do
         port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
             "$tmp/$name.out")
         [ -n "$port" ] && return 0
@@ -59,11 +72,11 @@ rot13_roundtrip() { # text expected
     [ "$got" = "$2" ] || fail "sent '$1', got '$got', wanted '$2'"
 }
 
-# Stops a server with SIGINT and checks it exits 0 within 5 s.
+# Stops a server with SIGINT and checks it exits 0 within 20 s.
 stop_server() { # pid
     local i
     kill -INT "$1"
-    for i in $(seq 100); do
+    for i in $(seq 400); do
         kill -0 "$1" 2>/dev/null || break
         sleep 0.05
     done
@@ -193,7 +206,7 @@ http-client-blocking)
     expect_usage_error "bad port" "$bin/$test" localhost 99999
     "$helpers/serve-once" >"$tmp/server.out" 2>&1 &
     pids+=($!)
-    for i in $(seq 100); do
+    for i in $(seq 400); do
         port=$(sed -n 's/^port //p' "$tmp/server.out")
         [ -n "$port" ] && break
         sleep 0.05
@@ -214,18 +227,12 @@ signal-test)
     "$bin/$test" >"$tmp/sig.out" 2>&1 &
     pid=$!
     pids+=("$pid")
-    for i in $(seq 100); do
-        grep -q 'waiting' "$tmp/sig.out" && break
-        sleep 0.05
-    done
+    # SIGINT before the handler is there would end it.
+    wait_until "not waiting for signals" grep -q 'waiting' "$tmp/sig.out"
     kill -INT "$pid"
-    for i in $(seq 100); do
-        grep -q '1 of 2' "$tmp/sig.out" && break
-        sleep 0.05
-    done
-    grep -q '1 of 2' "$tmp/sig.out" || fail "first SIGINT not reported"
+    wait_until "first SIGINT not reported" grep -q '1 of 2' "$tmp/sig.out"
     kill -INT "$pid"
-    for i in $(seq 100); do
+    for i in $(seq 400); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
     done
@@ -254,12 +261,10 @@ event-read-fifo)
     "$bin/$test" "$fifo" >"$tmp/fifo.out" 2>&1 &
     pid=$!
     pids+=("$pid")
-    for i in $(seq 100); do
-        grep -q 'reading' "$tmp/fifo.out" && break
-        sleep 0.05
-    done
+    # Writing before the FIFO exists would make a plain file of it.
+    wait_until "not reading the FIFO" grep -q 'reading' "$tmp/fifo.out"
     printf 'hello fifo\n' >"$fifo"
-    for i in $(seq 100); do
+    for i in $(seq 400); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
     done

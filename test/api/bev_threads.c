@@ -98,13 +98,34 @@ END_TEST
 struct freer {
     struct event_base *base;
     struct bufferevent *bev;
+    int running;
 };
+
+static void
+mark_running(evutil_socket_t fd, short what, void *arg)
+{
+    struct freer *f = arg;
+
+    (void)fd;
+    (void)what;
+    __atomic_store_n(&f->running, 1, __ATOMIC_RELEASE);
+}
 
 static void *
 freer_main(void *arg)
 {
     struct freer *f = arg;
+    int waited;
 
+    /* event_base_loop clears a pending break when it starts: the break
+     * below must not come before the loop does (a loaded machine can keep
+     * the main thread from getting there for any time).  5 s is a safety
+     * net; the test's time limit catches a loop that never starts. */
+    for (waited = 0; waited < 5000; waited++) {
+        if (__atomic_load_n(&f->running, __ATOMIC_ACQUIRE))
+            break;
+        usleep(1000);
+    }
     usleep(20000);
     bufferevent_free(f->bev);
     usleep(20000);
@@ -114,16 +135,20 @@ freer_main(void *arg)
 
 START_TEST(free_from_another_thread)
 {
+    struct timeval zero = {0, 0};
     struct freer f;
     int fds[2];
     pthread_t th;
 
     ck_assert_int_eq(evthread_use_pthreads(), 0);
+    f.running = 0;
     f.base = event_base_new();
     ck_assert_int_eq(vt_socketpair(fds), 0);
     f.bev = bufferevent_socket_new(f.base, fds[0],
                                    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_THREADSAFE);
     bufferevent_enable(f.bev, EV_READ);
+    ck_assert_int_eq(
+        event_base_once(f.base, -1, EV_TIMEOUT, mark_running, &f, &zero), 0);
     ck_assert_int_eq(pthread_create(&th, NULL, freer_main, &f), 0);
     event_base_loop(f.base, EVLOOP_NO_EXIT_ON_EMPTY);
     pthread_join(th, NULL);

@@ -83,6 +83,32 @@ wait_for(volatile int *flag)
     }
 }
 
+static volatile int loop_running;
+
+static void
+mark_running_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    __atomic_store_n(&loop_running, 1, __ATOMIC_RELEASE);
+}
+
+/* Waits until the loop thread has entered its loop and run a callback.
+ * event_base_loop clears a pending break when it starts, so a loopbreak
+ * sent before the thread got that far (a loaded machine can delay it any
+ * time) would be lost and the loop would run on. */
+static void
+wait_until_running(struct event_base *base)
+{
+    struct timeval zero = {0, 0};
+
+    loop_running = 0;
+    ck_assert_int_eq(
+        event_base_once(base, -1, EV_TIMEOUT, mark_running_cb, NULL, &zero), 0);
+    wait_for(&loop_running);
+}
+
 /* ------------------------------------------------------------------ */
 
 START_TEST(loopbreak_from_another_thread)
@@ -98,6 +124,9 @@ START_TEST(loopbreak_from_another_thread)
     keep = add_keepalive(base);
     start = now_seconds();
     start_loop(&lt, base);
+    wait_until_running(base);
+    /* Give it time to go to sleep on its one-hour timer: the break must
+     * wake it. */
     usleep(50 * 1000);
     ck_assert_int_eq(event_base_loopbreak(base), 0);
     ck_assert_int_eq(pthread_join(lt.tid, NULL), 0);
@@ -305,6 +334,7 @@ START_TEST(threads_hammer_one_base)
     pthread_t tids[NTHREADS];
     struct event *keep;
     struct loop_thread lt;
+    int before[NEVENTS];
     int i, total = 0;
 
     ck_assert_int_eq(evthread_use_pthreads(), 0);
@@ -324,10 +354,22 @@ START_TEST(threads_hammer_one_base)
     }
     for (i = 0; i < NTHREADS; i++)
         ck_assert_int_eq(pthread_join(tids[i], NULL), 0);
-    /* Everything the threads left pending still runs. */
-    for (i = 0; i < NEVENTS; i++)
+    /* Everything the threads left pending still runs, and so does one
+     * more activation of each event: wait until every callback has run
+     * since (a fixed sleep here lost the race on a loaded machine, the
+     * break coming before the loop thread got to the callbacks). */
+    for (i = 0; i < NEVENTS; i++) {
+        before[i] = __atomic_load_n(&h.calls[i], __ATOMIC_RELAXED);
         event_active(h.evs[i], EV_WRITE, 1);
-    usleep(50 * 1000);
+    }
+    for (i = 0; i < NEVENTS; i++) {
+        double deadline = now_seconds() + 5.0;
+
+        while (__atomic_load_n(&h.calls[i], __ATOMIC_RELAXED) == before[i]) {
+            ck_assert_double_lt(now_seconds(), deadline);
+            usleep(1000);
+        }
+    }
     ck_assert_int_eq(event_base_loopbreak(h.base), 0);
     ck_assert_int_eq(pthread_join(lt.tid, NULL), 0);
     for (i = 0; i < NEVENTS; i++) {
