@@ -579,57 +579,18 @@ done:
     return result;
 }
 
-char *
-evbuffer_readln(struct evbuffer *buffer, size_t *n_read_out,
-                enum evbuffer_eol_style eol_style)
+/* evbuffer_readln() past its fast path: the line may span chunks, or the
+ * style needs find_eol().  The lock is held, and released here. */
+static __attribute__((noinline)) char *
+readln_general(struct evbuffer *buffer, size_t *n_read_out,
+               enum evbuffer_eol_style eol_style)
 {
     struct spot s, at;
     size_t eol_len = 0;
     char *line = NULL;
     ev_ssize_t n;
 
-    if (n_read_out != NULL)
-        *n_read_out = 0;
-    if (buffer == NULL)
-        return NULL;
-    VG_BUF_LOCK(buffer);
-    if (buffer->freeze_start || buffer->total_len == 0)
-        goto unlock;
-    if (buffer->n_unmapped > 0 && vg_evbuffer_map_all(buffer) < 0)
-        goto unlock;
     s.c = buffer->first;
-    if (eol_style == EVBUFFER_EOL_CRLF || eol_style == EVBUFFER_EOL_LF ||
-        eol_style == EVBUFFER_EOL_NUL) {
-        /* The common case: the line ends in the first chunk. */
-        const unsigned char *d = VG_CHUNK_DATA(s.c);
-        const unsigned char *p =
-            memchr(d, eol_style == EVBUFFER_EOL_NUL ? '\0' : '\n', s.c->off);
-
-        if (p != NULL) {
-            size_t k = (size_t)(p - d);
-
-            eol_len = 1;
-            if (eol_style == EVBUFFER_EOL_CRLF && k > 0 && d[k - 1] == '\r') {
-                k--;
-                eol_len = 2;
-            }
-            line = vg_mm_malloc(k + 1);
-            if (line == NULL)
-                goto unlock;
-            memcpy(line, d, k);
-            line[k] = '\0';
-            if (k + eol_len < s.c->off) {
-                vg_evbuffer_trim_first(buffer, k + eol_len);
-                buffer->n_del_for_cb += k + eol_len;
-            } else {
-                vg_evbuffer_drain_locked(buffer, k + eol_len);
-            }
-            if (n_read_out != NULL)
-                *n_read_out = k;
-            vg_evbuffer_finish(buffer);
-            return line;
-        }
-    }
     s.i = 0;
     s.pos = 0;
     n = find_eol(s, eol_style, &at, &eol_len);
@@ -647,6 +608,59 @@ evbuffer_readln(struct evbuffer *buffer, size_t *n_read_out,
     return line;
 unlock:
     VG_BUF_UNLOCK(buffer);
+    return NULL;
+}
+
+char *
+evbuffer_readln(struct evbuffer *buffer, size_t *n_read_out,
+                enum evbuffer_eol_style eol_style)
+{
+    const struct vg_chunk *c;
+    const unsigned char *d, *p;
+    size_t k, eol_len;
+    char *line;
+
+    if (n_read_out != NULL)
+        *n_read_out = 0;
+    if (buffer == NULL)
+        return NULL;
+    VG_BUF_LOCK(buffer);
+    if (buffer->freeze_start || buffer->total_len == 0 ||
+        (buffer->n_unmapped > 0 && vg_evbuffer_map_all(buffer) < 0)) {
+        VG_BUF_UNLOCK(buffer);
+        return NULL;
+    }
+    if (eol_style != EVBUFFER_EOL_CRLF && eol_style != EVBUFFER_EOL_LF &&
+        eol_style != EVBUFFER_EOL_NUL)
+        return readln_general(buffer, n_read_out, eol_style);
+    /* The common case: the line ends in the first chunk. */
+    c = buffer->first;
+    d = VG_CHUNK_DATA(c);
+    p = memchr(d, eol_style == EVBUFFER_EOL_NUL ? '\0' : '\n', c->off);
+    if (p == NULL)
+        return readln_general(buffer, n_read_out, eol_style);
+    k = (size_t)(p - d);
+    eol_len = 1;
+    if (eol_style == EVBUFFER_EOL_CRLF && k > 0 && d[k - 1] == '\r') {
+        k--;
+        eol_len = 2;
+    }
+    line = vg_mm_malloc(k + 1);
+    if (line == NULL) {
+        VG_BUF_UNLOCK(buffer);
+        return NULL;
+    }
+    memcpy(line, d, k);
+    line[k] = '\0';
+    if (k + eol_len < c->off) {
+        vg_evbuffer_trim_first(buffer, k + eol_len);
+        buffer->n_del_for_cb += k + eol_len;
+    } else {
+        vg_evbuffer_drain_locked(buffer, k + eol_len);
+    }
+    if (n_read_out != NULL)
+        *n_read_out = k;
+    vg_evbuffer_finish(buffer);
     return line;
 }
 

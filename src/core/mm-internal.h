@@ -9,10 +9,24 @@
 #define VIGIL_MM_INTERNAL_H
 
 #include <stddef.h>
+#include <stdlib.h>
+
+/* The program's malloc replacement (event_set_mem_functions), or NULL. */
+extern void *(*vg_mm_malloc_fn)(size_t);
+
+/* vg_mm_malloc() when a replacement is set or size is 0. */
+void *vg_mm_malloc_slow(size_t size);
 
 /* Allocates size bytes.  Returns NULL with errno ENOMEM on failure, and
- * NULL for size 0 (callers never ask for nothing). */
-void *vg_mm_malloc(size_t size);
+ * NULL for size 0 (callers never ask for nothing).  Without a
+ * replacement, straight to malloc(), which sets ENOMEM itself. */
+static inline void *
+vg_mm_malloc(size_t size)
+{
+    if (__builtin_expect(vg_mm_malloc_fn == NULL && size != 0, 1))
+        return malloc(size);
+    return vg_mm_malloc_slow(size);
+}
 
 /* Allocates a zeroed array of count elements of size bytes each.  Returns
  * NULL (errno ENOMEM) on failure or if count * size overflows. */

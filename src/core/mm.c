@@ -12,7 +12,7 @@
 
 #include "mm-internal.h"
 
-static void *(*mm_malloc_fn)(size_t);
+void *(*vg_mm_malloc_fn)(size_t);
 static void *(*mm_realloc_fn)(void *, size_t);
 static void (*mm_free_fn)(void *);
 
@@ -21,19 +21,19 @@ event_set_mem_functions(void *(*malloc_fn)(size_t sz),
                         void *(*realloc_fn)(void *ptr, size_t sz),
                         void (*free_fn)(void *ptr))
 {
-    mm_malloc_fn = malloc_fn;
+    vg_mm_malloc_fn = malloc_fn;
     mm_realloc_fn = realloc_fn;
     mm_free_fn = free_fn;
 }
 
 void *
-vg_mm_malloc(size_t size)
+vg_mm_malloc_slow(size_t size)
 {
     void *p;
 
     if (size == 0)
         return NULL;
-    p = mm_malloc_fn ? mm_malloc_fn(size) : malloc(size);
+    p = vg_mm_malloc_fn ? vg_mm_malloc_fn(size) : malloc(size);
     if (p == NULL)
         errno = ENOMEM;
     return p;
@@ -50,7 +50,7 @@ vg_mm_calloc(size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    if (mm_malloc_fn == NULL) {
+    if (vg_mm_malloc_fn == NULL) {
         p = calloc(count, size);
         if (p == NULL)
             errno = ENOMEM;
