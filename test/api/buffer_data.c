@@ -17,21 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vt-buffer.h"
 #include "vtest.h"
-
-/* Checks that buf holds exactly the len bytes at want. */
-static void
-check_contents(struct evbuffer *buf, const void *want, size_t len)
-{
-    unsigned char *copy = malloc(len + 1);
-
-    ck_assert_ptr_nonnull(copy);
-    ck_assert_uint_eq(evbuffer_get_length(buf), len);
-    ck_assert_int_eq(evbuffer_copyout(buf, copy, len + 1), (ev_ssize_t)len);
-    if (len > 0)
-        ck_assert_mem_eq(copy, want, len);
-    free(copy);
-}
 
 /* Fills p with a recognisable pattern starting at seed. */
 static void
@@ -76,14 +63,14 @@ START_TEST(add_and_remove_small)
     ck_assert_int_eq(evbuffer_add(buf, "hello", 5), 0);
     ck_assert_int_eq(evbuffer_add(buf, " world", 6), 0);
     ck_assert_int_eq(evbuffer_add(buf, "", 0), 0);
-    check_contents(buf, "hello world", 11);
+    vt_check_contents(buf, "hello world", 11);
     ck_assert_uint_eq(evbuffer_get_contiguous_space(buf), 11);
 
     ck_assert_int_eq(evbuffer_remove(buf, out, 3), 3);
     ck_assert_mem_eq(out, "hel", 3);
-    check_contents(buf, "lo world", 8);
+    vt_check_contents(buf, "lo world", 8);
     ck_assert_int_eq(evbuffer_drain(buf, 3), 0);
-    check_contents(buf, "world", 5);
+    vt_check_contents(buf, "world", 5);
     ck_assert_int_eq(evbuffer_remove(buf, out, sizeof(out)), 5);
     ck_assert_mem_eq(out, "world", 5);
     ck_assert_uint_eq(evbuffer_get_length(buf), 0);
@@ -139,15 +126,15 @@ START_TEST(many_small_adds)
         memcpy(want + len, piece, k);
         len += k;
     }
-    check_contents(buf, want, len);
+    vt_check_contents(buf, want, len);
     /* Drain across chunk boundaries. */
     ck_assert_int_eq(evbuffer_drain(buf, 12345), 0);
-    check_contents(buf, want + 12345, len - 12345);
+    vt_check_contents(buf, want + 12345, len - 12345);
     ck_assert_int_eq(evbuffer_drain(buf, len), 0);
     ck_assert_uint_eq(evbuffer_get_length(buf), 0);
     /* Reusable after emptying. */
     ck_assert_int_eq(evbuffer_add(buf, "again", 5), 0);
-    check_contents(buf, "again", 5);
+    vt_check_contents(buf, "again", 5);
     free(want);
     evbuffer_free(buf);
 }
@@ -166,7 +153,7 @@ START_TEST(copyout_leaves_data)
     ck_assert_int_eq(evbuffer_copyout(buf, out, 100), 10);
     ck_assert_mem_eq(out, "abcdefghij", 10);
     ck_assert_int_eq(evbuffer_copyout(buf, out, 0), 0);
-    check_contents(buf, "abcdefghij", 10);
+    vt_check_contents(buf, "abcdefghij", 10);
     evbuffer_free(buf);
 }
 END_TEST
@@ -197,7 +184,7 @@ START_TEST(copyout_from_positions)
                          (ev_ssize_t)(10 - i));
         ck_assert_mem_eq(out, &"abcdefghij"[i], 10 - i);
     }
-    check_contents(buf, "abcdefghij", 10);
+    vt_check_contents(buf, "abcdefghij", 10);
     evbuffer_free(buf);
 }
 END_TEST
@@ -210,20 +197,20 @@ START_TEST(prepend_small_and_large)
 
     ck_assert_int_eq(evbuffer_prepend(buf, "world", 5), 0);
     ck_assert_int_eq(evbuffer_prepend(buf, "hello ", 6), 0);
-    check_contents(buf, "hello world", 11);
+    vt_check_contents(buf, "hello world", 11);
     ck_assert_int_eq(evbuffer_add(buf, "!", 1), 0);
-    check_contents(buf, "hello world!", 12);
+    vt_check_contents(buf, "hello world!", 12);
     ck_assert_int_eq(evbuffer_drain(buf, 6), 0);
     ck_assert_int_eq(evbuffer_prepend(buf, "HELLO ", 6), 0);
-    check_contents(buf, "HELLO world!", 12);
+    vt_check_contents(buf, "HELLO world!", 12);
 
     pattern(big, sizeof(big), 3);
     ck_assert_int_eq(evbuffer_prepend(buf, big, sizeof(big)), 0);
     memcpy(want, big, sizeof(big));
     memcpy(want + sizeof(big), "HELLO world!", 12);
-    check_contents(buf, want, sizeof(big) + 12);
+    vt_check_contents(buf, want, sizeof(big) + 12);
     ck_assert_int_eq(evbuffer_prepend(buf, "", 0), 0);
-    check_contents(buf, want, sizeof(big) + 12);
+    vt_check_contents(buf, want, sizeof(big) + 12);
     free(want);
     evbuffer_free(buf);
 }
@@ -235,10 +222,10 @@ START_TEST(prepend_before_reference)
 
     add_chunk(buf, "body");
     ck_assert_int_eq(evbuffer_prepend(buf, "hdr:", 4), 0);
-    check_contents(buf, "hdr:body", 8);
+    vt_check_contents(buf, "hdr:body", 8);
     ck_assert_int_eq(evbuffer_drain(buf, 2), 0);
     ck_assert_int_eq(evbuffer_prepend(buf, "HD", 2), 0);
-    check_contents(buf, "HDr:body", 8);
+    vt_check_contents(buf, "HDr:body", 8);
     evbuffer_free(buf);
 }
 END_TEST
@@ -259,7 +246,7 @@ START_TEST(pullup_makes_contiguous)
     ck_assert_ptr_nonnull(p);
     ck_assert_mem_eq(p, "abcde", 5);
     ck_assert_uint_ge(evbuffer_get_contiguous_space(buf), 5);
-    check_contents(buf, "abcdefghij", 10);
+    vt_check_contents(buf, "abcdefghij", 10);
     p = evbuffer_pullup(buf, -1);
     ck_assert_ptr_nonnull(p);
     ck_assert_mem_eq(p, "abcdefghij", 10);
@@ -270,7 +257,7 @@ START_TEST(pullup_makes_contiguous)
     p = evbuffer_pullup(buf, -5);
     ck_assert_ptr_nonnull(p);
     ck_assert_int_eq(evbuffer_add(buf, "k", 1), 0);
-    check_contents(buf, "abcdefghijk", 11);
+    vt_check_contents(buf, "abcdefghijk", 11);
     evbuffer_free(buf);
 }
 END_TEST
@@ -294,7 +281,7 @@ START_TEST(pullup_after_drain_and_prepend)
     p = evbuffer_pullup(buf, -1);
     ck_assert_ptr_nonnull(p);
     ck_assert_mem_eq(p, want, 2102);
-    check_contents(buf, want, 2102);
+    vt_check_contents(buf, want, 2102);
     evbuffer_free(buf);
 }
 END_TEST
@@ -308,7 +295,7 @@ START_TEST(expand_then_add)
     ck_assert_int_eq(evbuffer_expand(buf, sizeof(data)), 0);
     ck_assert_uint_eq(evbuffer_get_length(buf), 0);
     ck_assert_int_eq(evbuffer_add(buf, data, sizeof(data)), 0);
-    check_contents(buf, data, sizeof(data));
+    vt_check_contents(buf, data, sizeof(data));
     ck_assert_int_eq(evbuffer_expand(buf, 0), 0);
     ck_assert_int_eq(evbuffer_expand(buf, 100), 0);
     evbuffer_free(buf);
@@ -322,7 +309,7 @@ START_TEST(printf_formats)
     char *want;
 
     ck_assert_int_eq(evbuffer_add_printf(buf, "%d-%s-%c", 42, "x", 'y'), 6);
-    check_contents(buf, "42-x-y", 6);
+    vt_check_contents(buf, "42-x-y", 6);
     ck_assert_int_eq(evbuffer_add_printf(buf, "%s", ""), 0);
     memset(big, 'q', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
@@ -333,7 +320,7 @@ START_TEST(printf_formats)
     memcpy(want, "42-x-y[", 7);
     memcpy(want + 7, big, sizeof(big) - 1);
     want[6 + sizeof(big)] = ']';
-    check_contents(buf, want, 6 + sizeof(big) + 1);
+    vt_check_contents(buf, want, 6 + sizeof(big) + 1);
     free(want);
     evbuffer_free(buf);
 }
@@ -370,7 +357,7 @@ START_TEST(vprintf_many)
         memcpy(all + len, expect, (size_t)n);
         len += (size_t)n;
     }
-    check_contents(buf, all, len);
+    vt_check_contents(buf, all, len);
     free(all);
     evbuffer_free(buf);
 }
@@ -390,7 +377,7 @@ START_TEST(add_iovec_all_at_once)
     v[2].iov_len = 5;
     evbuffer_add(buf, ">", 1);
     ck_assert_uint_eq(evbuffer_add_iovec(buf, v, 3), 11);
-    check_contents(buf, ">first,third", 12);
+    vt_check_contents(buf, ">first,third", 12);
     ck_assert_uint_eq(evbuffer_add_iovec(buf, v, 0), 0);
     evbuffer_free(buf);
 }
@@ -409,10 +396,10 @@ START_TEST(reserve_and_commit_one_vec)
     memcpy(v[0].iov_base, "payload", 7);
     v[0].iov_len = 7;
     ck_assert_int_eq(evbuffer_commit_space(buf, v, 1), 0);
-    check_contents(buf, "head:payload", 12);
+    vt_check_contents(buf, "head:payload", 12);
     /* The same extent cannot be committed twice. */
     ck_assert_int_eq(evbuffer_commit_space(buf, v, 1), -1);
-    check_contents(buf, "head:payload", 12);
+    vt_check_contents(buf, "head:payload", 12);
     evbuffer_free(buf);
 }
 END_TEST
@@ -462,7 +449,7 @@ START_TEST(reserve_and_commit_two_vecs)
         total += k;
     }
     ck_assert_int_eq(evbuffer_commit_space(buf, v, n), 0);
-    check_contents(buf, data, sizeof(data));
+    vt_check_contents(buf, data, sizeof(data));
     evbuffer_free(buf);
 }
 END_TEST
@@ -487,13 +474,13 @@ START_TEST(commit_rejects_foreign_or_long_extents)
     v[0].iov_len = 1;
     evbuffer_add(buf, "Q", 1);
     ck_assert_int_eq(evbuffer_commit_space(buf, v, 1), -1);
-    check_contents(buf, "Q", 1);
+    vt_check_contents(buf, "Q", 1);
     /* Committing nothing is fine. */
     ck_assert_int_eq(evbuffer_commit_space(buf, v, 0), 0);
     n = evbuffer_reserve_space(buf, 10, v, 1);
     v[0].iov_len = 0;
     ck_assert_int_eq(evbuffer_commit_space(buf, v, 1), 0);
-    check_contents(buf, "Q", 1);
+    vt_check_contents(buf, "Q", 1);
     (void)n;
     evbuffer_free(buf);
 }
@@ -525,22 +512,22 @@ START_TEST(add_buffer_moves_everything)
     memcpy(want, "dst:", 4);
     memcpy(want + 4, data, sizeof(data));
     memcpy(want + 4 + sizeof(data), "tail", 4);
-    check_contents(a, want, sizeof(data) + 8);
+    vt_check_contents(a, want, sizeof(data) + 8);
     /* Both stay usable. */
     evbuffer_add(b, "b", 1);
     evbuffer_add(a, "a", 1);
-    check_contents(b, "b", 1);
+    vt_check_contents(b, "b", 1);
     want[sizeof(data) + 8] = 'a';
-    check_contents(a, want, sizeof(data) + 9);
+    vt_check_contents(a, want, sizeof(data) + 9);
     /* Small amounts, and into an empty buffer. */
     ck_assert_int_eq(evbuffer_add_buffer(b, a), 0);
     ck_assert_uint_eq(evbuffer_get_length(a), 0);
     memmove(want + 1, want, sizeof(data) + 9);
     want[0] = 'b';
-    check_contents(b, want, sizeof(data) + 10);
+    vt_check_contents(b, want, sizeof(data) + 10);
     /* From an empty buffer. */
     ck_assert_int_eq(evbuffer_add_buffer(b, a), 0);
-    check_contents(b, want, sizeof(data) + 10);
+    vt_check_contents(b, want, sizeof(data) + 10);
     evbuffer_free(a);
     evbuffer_free(b);
 }
@@ -567,7 +554,7 @@ START_TEST(add_buffer_small_pieces)
             len -= 3;
         }
     }
-    check_contents(a, want, len);
+    vt_check_contents(a, want, len);
     evbuffer_free(a);
     evbuffer_free(b);
 }
@@ -590,12 +577,12 @@ START_TEST(remove_buffer_moves_part)
     off += 29997;
     ck_assert_int_eq(evbuffer_remove_buffer(src, dst, 40000), 40000);
     off += 40000;
-    check_contents(dst, data, off);
-    check_contents(src, data + off, sizeof(data) - off);
+    vt_check_contents(dst, data, off);
+    vt_check_contents(src, data + off, sizeof(data) - off);
     ck_assert_int_eq(evbuffer_remove_buffer(src, dst, 0), 0);
     ck_assert_int_eq(evbuffer_remove_buffer(src, dst, 1000000),
                      (int)(sizeof(data) - off));
-    check_contents(dst, data, sizeof(data));
+    vt_check_contents(dst, data, sizeof(data));
     ck_assert_uint_eq(evbuffer_get_length(src), 0);
     ck_assert_int_eq(evbuffer_remove_buffer(src, dst, 10), 0);
     evbuffer_free(src);
@@ -612,18 +599,18 @@ START_TEST(prepend_buffer_puts_in_front)
     evbuffer_add(b, "head", 4);
     ck_assert_int_eq(evbuffer_prepend_buffer(a, b), 0);
     ck_assert_uint_eq(evbuffer_get_length(b), 0);
-    check_contents(a, "head-body", 9);
+    vt_check_contents(a, "head-body", 9);
     pattern(data, sizeof(data), 8);
     evbuffer_add(b, data, sizeof(data));
     ck_assert_int_eq(evbuffer_prepend_buffer(a, b), 0);
     memcpy(want, data, sizeof(data));
     memcpy(want + sizeof(data), "head-body", 9);
-    check_contents(a, want, sizeof(data) + 9);
+    vt_check_contents(a, want, sizeof(data) + 9);
     /* Into an empty buffer, and from an empty one. */
     ck_assert_int_eq(evbuffer_prepend_buffer(b, a), 0);
-    check_contents(b, want, sizeof(data) + 9);
+    vt_check_contents(b, want, sizeof(data) + 9);
     ck_assert_int_eq(evbuffer_prepend_buffer(b, a), 0);
-    check_contents(b, want, sizeof(data) + 9);
+    vt_check_contents(b, want, sizeof(data) + 9);
     evbuffer_free(a);
     evbuffer_free(b);
 }
@@ -638,7 +625,7 @@ START_TEST(same_buffer_moves_do_nothing)
     ck_assert_int_eq(evbuffer_prepend_buffer(a, a), 0);
     ck_assert_int_eq(evbuffer_remove_buffer(a, a, 2), 0);
     ck_assert_int_eq(evbuffer_add_buffer_reference(a, a), -1);
-    check_contents(a, "abcd", 4);
+    vt_check_contents(a, "abcd", 4);
     evbuffer_free(a);
 }
 END_TEST
@@ -776,7 +763,7 @@ START_TEST(freeze_front)
     ck_assert_uint_eq(evbuffer_get_length(a), 6);
     ck_assert_int_eq(evbuffer_unfreeze(a, 1), 0);
     ck_assert_int_eq(evbuffer_drain(a, 1), 0);
-    check_contents(a, "aaazb", 5);
+    vt_check_contents(a, "aaazb", 5);
     evbuffer_free(a);
     evbuffer_free(b);
 }
@@ -811,8 +798,8 @@ START_TEST(freeze_back)
     ck_assert_int_eq(evbuffer_remove_buffer(a, b, 1), 1);
     ck_assert_int_eq(evbuffer_unfreeze(a, 0), 0);
     ck_assert_int_eq(evbuffer_add(a, "x", 1), 0);
-    check_contents(a, "ax", 2);
-    check_contents(b, "bba", 3);
+    vt_check_contents(a, "ax", 2);
+    vt_check_contents(b, "bba", 3);
     evbuffer_free(a);
     evbuffer_free(b);
 }
@@ -826,7 +813,7 @@ START_TEST(flags_set_and_clear)
     ck_assert_int_eq(evbuffer_clear_flags(buf, EVBUFFER_FLAG_DRAINS_TO_FD), 0);
     ck_assert_int_eq(evbuffer_set_flags(buf, 0), 0);
     evbuffer_add(buf, "ok", 2);
-    check_contents(buf, "ok", 2);
+    vt_check_contents(buf, "ok", 2);
     evbuffer_free(buf);
 }
 END_TEST
@@ -986,12 +973,12 @@ START_TEST(random_against_model)
         ck_assert_uint_eq(evbuffer_get_length(a), ma.len);
         ck_assert_uint_eq(evbuffer_get_length(b), mb.len);
         if (step % 50 == 0) {
-            check_contents(a, ma.d, ma.len);
-            check_contents(b, mb.d, mb.len);
+            vt_check_contents(a, ma.d, ma.len);
+            vt_check_contents(b, mb.d, mb.len);
         }
     }
-    check_contents(a, ma.d, ma.len);
-    check_contents(b, mb.d, mb.len);
+    vt_check_contents(a, ma.d, ma.len);
+    vt_check_contents(b, mb.d, mb.len);
     free(ma.d);
     free(mb.d);
     free(out);

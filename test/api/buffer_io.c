@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vt-buffer.h"
 #include "vtest.h"
 
 static void
@@ -31,19 +32,6 @@ fill(unsigned char *p, size_t len, unsigned seed)
         x ^= x << 5;
         p[i] = (unsigned char)x;
     }
-}
-
-static void
-check_contents(struct evbuffer *buf, const void *want, size_t len)
-{
-    unsigned char *copy = malloc(len + 1);
-
-    ck_assert_ptr_nonnull(copy);
-    ck_assert_uint_eq(evbuffer_get_length(buf), len);
-    ck_assert_int_eq(evbuffer_copyout(buf, copy, len + 1), (ev_ssize_t)len);
-    if (len > 0)
-        ck_assert_mem_eq(copy, want, len);
-    free(copy);
 }
 
 static void
@@ -98,7 +86,7 @@ START_TEST(write_and_read_small)
     ck_assert_int_eq(evbuffer_write(out, sv[0]), 11);
     ck_assert_uint_eq(evbuffer_get_length(out), 0);
     ck_assert_int_eq(evbuffer_read(in, sv[1], -1), 11);
-    check_contents(in, "hello world", 11);
+    vt_check_contents(in, "hello world", 11);
     /* Nothing more to read yet. */
     errno = 0;
     ck_assert_int_eq(evbuffer_read(in, sv[1], -1), -1);
@@ -106,7 +94,7 @@ START_TEST(write_and_read_small)
     /* End of stream. */
     close(sv[0]);
     ck_assert_int_eq(evbuffer_read(in, sv[1], -1), 0);
-    check_contents(in, "hello world", 11);
+    vt_check_contents(in, "hello world", 11);
     close(sv[1]);
     evbuffer_free(out);
     evbuffer_free(in);
@@ -143,7 +131,7 @@ START_TEST(write_many_chunks)
     memcpy(want + len, data + off, sizeof(data) - off);
     len += sizeof(data) - off;
     pump(out, sv[0], sv[1], in);
-    check_contents(in, want, len);
+    vt_check_contents(in, want, len);
     close(sv[0]);
     close(sv[1]);
     free(want);
@@ -168,7 +156,7 @@ START_TEST(write_atmost_limits)
     ck_assert_int_eq(evbuffer_write_atmost(out, sv[0], -5), 4490);
     ck_assert_uint_eq(evbuffer_get_length(out), 0);
     pump(out, sv[0], sv[1], in);
-    check_contents(in, data, sizeof(data));
+    vt_check_contents(in, data, sizeof(data));
 #ifndef VIGIL_ORACLE
     /* Writing nothing is not an error (libevent returns -1, errno
      * untouched). */
@@ -227,7 +215,7 @@ START_TEST(read_appends_after_data)
     evbuffer_add(in, "GET / HTTP/1.1\r\n", 16);
     ck_assert_int_eq(write(sv[0], "Host: x\r\n\r\n", 11), 11);
     ck_assert_int_eq(evbuffer_read(in, sv[1], -1), 11);
-    check_contents(in, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27);
+    vt_check_contents(in, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27);
     close(sv[0]);
     close(sv[1]);
     evbuffer_free(in);
@@ -246,7 +234,7 @@ START_TEST(read_from_pipe)
     close(p[1]);
     while (evbuffer_read(in, p[0], -1) > 0)
         ;
-    check_contents(in, data, sizeof(data));
+    vt_check_contents(in, data, sizeof(data));
     close(p[0]);
     evbuffer_free(in);
 }
@@ -327,7 +315,7 @@ START_TEST(add_file_to_socket)
     memcpy(want, "header\n", 7);
     memcpy(want + 7, content + 1000, 200000);
     memcpy(want + 200007, "trailer", 7);
-    check_contents(in, want, 200014);
+    vt_check_contents(in, want, 200014);
     free(want);
     close(sv[0]);
     close(sv[1]);
@@ -365,7 +353,7 @@ START_TEST(segment_to_socket_every_flag)
     pump(out, sv[0], sv[1], in);
     memcpy(want, content + 5000, 80000);
     memcpy(want + 80000, content + 5100, 40000);
-    check_contents(in, want + 123, 120000 - 123);
+    vt_check_contents(in, want + 123, 120000 - 123);
     free(want);
     close(fd);
     close(sv[0]);
@@ -426,7 +414,7 @@ START_TEST(sendfile_chunks_readable)
     ck_assert_mem_eq(out, content, 100);
     ck_assert_int_eq(
         evbuffer_search(buf, (const char *)content + 5000, 16, NULL).pos, 5000);
-    check_contents(buf, content, sizeof(content));
+    vt_check_contents(buf, content, sizeof(content));
     evbuffer_free(buf);
 }
 END_TEST
@@ -474,7 +462,7 @@ START_TEST(read_and_commit_after_sendfile_chunk)
     pump(out, sv[0], sv[1], in);
     memcpy(want, content, sizeof(content));
     memcpy(want + sizeof(content), "socketend", 9);
-    check_contents(in, want, sizeof(want));
+    vt_check_contents(in, want, sizeof(want));
     close(sv[0]);
     close(sv[1]);
     evbuffer_free(out);

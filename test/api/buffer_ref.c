@@ -17,20 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vt-buffer.h"
 #include "vtest.h"
-
-static void
-check_contents(struct evbuffer *buf, const void *want, size_t len)
-{
-    unsigned char *copy = malloc(len + 1);
-
-    ck_assert_ptr_nonnull(copy);
-    ck_assert_uint_eq(evbuffer_get_length(buf), len);
-    ck_assert_int_eq(evbuffer_copyout(buf, copy, len + 1), (ev_ssize_t)len);
-    if (len > 0)
-        ck_assert_mem_eq(copy, want, len);
-    free(copy);
-}
 
 /* A reference's cleanup: counts calls and checks what it is given. */
 struct ref {
@@ -64,10 +52,10 @@ START_TEST(reference_cleanup_when_drained)
     struct ref r;
 
     add_ref(buf, &r, "xyz");
-    check_contents(buf, "xyz", 3);
+    vt_check_contents(buf, "xyz", 3);
     ck_assert_int_eq(evbuffer_drain(buf, 2), 0);
     ck_assert_int_eq(r.calls, 0);
-    check_contents(buf, "z", 1);
+    vt_check_contents(buf, "z", 1);
     ck_assert_int_eq(evbuffer_drain(buf, 1), 0);
     ck_assert_int_eq(r.calls, 1);
     evbuffer_free(buf);
@@ -84,7 +72,7 @@ START_TEST(reference_cleanup_when_freed)
     add_ref(buf, &r1, "first");
     add_ref(buf, &r2, "second");
     evbuffer_add(buf, "b", 1);
-    check_contents(buf, "afirstsecondb", 13);
+    vt_check_contents(buf, "afirstsecondb", 13);
     ck_assert_int_eq(evbuffer_drain(buf, 3), 0);
     evbuffer_free(buf);
     ck_assert_int_eq(r1.calls, 1);
@@ -97,7 +85,7 @@ START_TEST(reference_without_cleanup)
     struct evbuffer *buf = evbuffer_new();
 
     ck_assert_int_eq(evbuffer_add_reference(buf, "abc", 3, NULL, NULL), 0);
-    check_contents(buf, "abc", 3);
+    vt_check_contents(buf, "abc", 3);
     evbuffer_free(buf);
 }
 END_TEST
@@ -113,12 +101,12 @@ START_TEST(reference_moves_with_data)
     ck_assert_int_eq(r.calls, 0);
     evbuffer_free(a);
     ck_assert_int_eq(r.calls, 0);
-    check_contents(b, "moving-bytes", 12);
+    vt_check_contents(b, "moving-bytes", 12);
     /* Part of it to a third buffer (the bytes are copied), then the
      * rest drained: released once, at the end. */
     a = evbuffer_new();
     ck_assert_int_eq(evbuffer_remove_buffer(b, a, 4), 4);
-    check_contents(a, "movi", 4);
+    vt_check_contents(a, "movi", 4);
     ck_assert_int_eq(r.calls, 0);
     ck_assert_int_eq(evbuffer_remove(b, out, sizeof(out)), 8);
     ck_assert_mem_eq(out, "ng-bytes", 8);
@@ -155,7 +143,7 @@ START_TEST(reference_prepend_and_prepend_buffer)
     ck_assert_int_eq(evbuffer_prepend(a, "[", 1), 0);
     evbuffer_add(b, "<<", 2);
     ck_assert_int_eq(evbuffer_prepend_buffer(a, b), 0);
-    check_contents(a, "<<[body", 7);
+    vt_check_contents(a, "<<[body", 7);
     evbuffer_free(b);
     evbuffer_free(a);
     ck_assert_int_eq(r.calls, 1);
@@ -178,7 +166,7 @@ START_TEST(many_references)
         memcpy(want + len, texts[i], (size_t)n);
         len += (size_t)n;
     }
-    check_contents(buf, want, len);
+    vt_check_contents(buf, want, len);
     ck_assert_int_eq(evbuffer_drain(buf, 1000), 0);
     for (i = 0; i < 500; i++) {
         size_t end = 0;
@@ -212,22 +200,22 @@ START_TEST(buffer_reference_copies_view)
     ck_assert_int_eq(evbuffer_add_buffer_reference(view, src), 0);
     memcpy(want, "12345", 5);
     memcpy(want + 5, big, sizeof(big));
-    check_contents(view, want, sizeof(big) + 5);
-    check_contents(src, want, sizeof(big) + 5);
+    vt_check_contents(view, want, sizeof(big) + 5);
+    vt_check_contents(src, want, sizeof(big) + 5);
     /* Changes to the source leave the view as it was. */
     evbuffer_add(src, "678", 3);
     ck_assert_int_eq(evbuffer_drain(src, 3), 0);
     ck_assert_int_eq(evbuffer_prepend(src, "ABC", 3), 0);
-    check_contents(view, want, sizeof(big) + 5);
+    vt_check_contents(view, want, sizeof(big) + 5);
     evbuffer_free(src);
-    check_contents(view, want, sizeof(big) + 5);
+    vt_check_contents(view, want, sizeof(big) + 5);
     /* And the view is a buffer like any other. */
     ck_assert_int_eq(evbuffer_drain(view, 2), 0);
     evbuffer_add(view, "!", 1);
     ck_assert_int_eq(evbuffer_prepend(view, "?", 1), 0);
     want[1] = '?';
     want[sizeof(big) + 5] = '!';
-    check_contents(view, want + 1, sizeof(big) + 5);
+    vt_check_contents(view, want + 1, sizeof(big) + 5);
     evbuffer_free(view);
     free(want);
 }
@@ -240,10 +228,10 @@ START_TEST(buffer_reference_of_reference)
 
     add_ref(src, &r, "lent");
     ck_assert_int_eq(evbuffer_add_buffer_reference(view, src), 0);
-    check_contents(view, "lent", 4);
+    vt_check_contents(view, "lent", 4);
     evbuffer_free(src);
     ck_assert_int_eq(r.calls, 0);
-    check_contents(view, "lent", 4);
+    vt_check_contents(view, "lent", 4);
     evbuffer_free(view);
     ck_assert_int_eq(r.calls, 1);
 }
@@ -264,8 +252,8 @@ START_TEST(buffer_reference_limits)
     ck_assert_int_eq(evbuffer_add_buffer_reference(a, a), -1);
     /* The source stays appendable. */
     evbuffer_add(a, "more", 4);
-    check_contents(a, "datamore", 8);
-    check_contents(b, "data", 4);
+    vt_check_contents(a, "datamore", 8);
+    vt_check_contents(b, "data", 4);
     evbuffer_free(a);
     evbuffer_free(b);
     evbuffer_free(c);
@@ -282,12 +270,12 @@ START_TEST(buffer_reference_twice)
     ck_assert_int_eq(evbuffer_add_buffer_reference(v2, src), 0);
     ck_assert_int_eq(evbuffer_add_buffer_reference(v2, src), 0);
     evbuffer_free(src);
-    check_contents(v1, "shared", 6);
-    check_contents(v2, "sharedshared", 12);
+    vt_check_contents(v1, "shared", 6);
+    vt_check_contents(v2, "sharedshared", 12);
     ck_assert_int_eq(evbuffer_drain(v2, 8), 0);
-    check_contents(v2, "ared", 4);
+    vt_check_contents(v2, "ared", 4);
     evbuffer_free(v1);
-    check_contents(v2, "ared", 4);
+    vt_check_contents(v2, "ared", 4);
     evbuffer_free(v2);
 }
 END_TEST
@@ -348,11 +336,11 @@ START_TEST(add_file_whole_and_part)
     int fd2 = dup(fd);
 
     ck_assert_int_eq(evbuffer_add_file(buf, fd, 0, -1), 0);
-    check_contents(buf, content, sizeof(content));
+    vt_check_contents(buf, content, sizeof(content));
     ck_assert_int_eq(evbuffer_add_file(buf, fd2, 1000, 50), 0);
     ck_assert_uint_eq(evbuffer_get_length(buf), sizeof(content) + 50);
     ck_assert_int_eq(evbuffer_drain(buf, sizeof(content)), 0);
-    check_contents(buf, content + 1000, 50);
+    vt_check_contents(buf, content + 1000, 50);
     evbuffer_free(buf);
     /* The buffer owned both descriptors. */
     ck_assert_int_eq(fd_is_open(fd), 0);
@@ -408,7 +396,7 @@ START_TEST(segment_flags)
         memcpy(want, content + 100, 10000);
         memcpy(want + 10000, content + 120, 50);
         memcpy(want + 10050, content + 10090, 10);
-        check_contents(buf, want, 10060);
+        vt_check_contents(buf, want, 10060);
         free(want);
     }
     /* The segment lives on while the buffer uses it. */
@@ -421,7 +409,7 @@ START_TEST(segment_flags)
 
         memcpy(want, content + 130, 40);
         memcpy(want + 40, content + 10090, 10);
-        check_contents(buf, want, 50);
+        vt_check_contents(buf, want, 50);
     }
     evbuffer_free(buf);
     ck_assert_int_eq(note.calls, 1);
@@ -447,7 +435,7 @@ START_TEST(segment_close_on_free)
     ck_assert_int_eq(evbuffer_add_file_segment(buf, seg, 4000, -1), 0);
     evbuffer_file_segment_free(seg);
     ck_assert_int_eq(fd_is_open(fd), 1);
-    check_contents(buf, content + 4000, 1000);
+    vt_check_contents(buf, content + 4000, 1000);
     ck_assert_int_eq(evbuffer_drain(buf, 1000), 0);
     ck_assert_int_eq(note.calls, 1);
     ck_assert_int_eq(note.flags, EVBUF_FS_CLOSE_ON_FREE);
@@ -499,7 +487,7 @@ START_TEST(segment_bad_arguments)
     ck_assert_ptr_null(evbuffer_file_segment_new(-1, 0, 5, 0));
 #endif
     ck_assert_int_eq(evbuffer_add_file_segment(buf, seg, 40, 10), 0);
-    check_contents(buf, content + 50, 10);
+    vt_check_contents(buf, content + 50, 10);
     evbuffer_file_segment_free(seg);
     evbuffer_free(buf);
     close(fd);
@@ -520,14 +508,14 @@ START_TEST(segment_in_two_buffers)
     ck_assert_int_eq(evbuffer_add_file_segment(a, seg, 0, 4096), 0);
     ck_assert_int_eq(evbuffer_add_file_segment(b, seg, 4096, 4096), 0);
     evbuffer_file_segment_free(seg);
-    check_contents(a, content, 4096);
-    check_contents(b, content + 4096, 4096);
+    vt_check_contents(a, content, 4096);
+    vt_check_contents(b, content + 4096, 4096);
     evbuffer_free(a);
     ck_assert_int_eq(note.calls, 0);
     ck_assert_int_eq(evbuffer_add_buffer(a = evbuffer_new(), b), 0);
     evbuffer_free(b);
     ck_assert_int_eq(note.calls, 0);
-    check_contents(a, content + 4096, 4096);
+    vt_check_contents(a, content + 4096, 4096);
     evbuffer_free(a);
     ck_assert_int_eq(note.calls, 1);
     close(fd);
