@@ -174,22 +174,59 @@ chain_close(const struct chain_opts *o, const int *rfd, const int *wfd)
     }
 }
 
+/* A round's progress, which every port's read callback advances. */
+struct chain_round {
+    long count;       /* bytes read this round */
+    long writes_left; /* chained writes left this round */
+    long failures;    /* failed calls, over all rounds */
+};
+
 /*
  * Starts a round: one byte into each of the A active pairs, spaced n / a
- * apart.  Returns the number of failed writes.
+ * apart, with the round's W chained writes still to come.
  */
-static inline long
-chain_start(const struct chain_opts *o, const int *wfd)
+static inline void
+chain_start(const struct chain_opts *o, const int *wfd, struct chain_round *r)
 {
     int space = o->n / o->a;
-    long failures = 0;
     int i;
 
+    r->count = 0;
+    r->writes_left = o->w;
     for (i = 0; i < o->a; i++) {
         if (write(wfd[i * space], "e", 1) != 1)
-            failures++;
+            r->failures++;
     }
-    return failures;
+}
+
+/* Whether the round still has bytes to read. */
+static inline int
+chain_running(const struct chain_opts *o, const struct chain_round *r)
+{
+    return r->count < (long)o->a + o->w;
+}
+
+/*
+ * What every read callback does for pair i, readable on rfd: reads its
+ * byte and, while the round's writes last, writes one into the next pair
+ * (the last pair feeds the first).
+ */
+static inline void
+chain_relay(const struct chain_opts *o, int rfd, const int *wfd, int i,
+            struct chain_round *r)
+{
+    char ch;
+
+    if (read(rfd, &ch, 1) != 1)
+        r->failures++;
+    r->count++;
+    if (r->writes_left > 0) {
+        int next = i + 1 == o->n ? 0 : i + 1;
+
+        r->writes_left--;
+        if (write(wfd[next], "e", 1) != 1)
+            r->failures++;
+    }
 }
 
 /* Prints the report line from the per-round samples (sorts them). */
@@ -209,6 +246,37 @@ chain_report(const struct chain_opts *o, double *us_per_event)
                o->a, o->w, variant,
                bench_median(us_per_event, (size_t)o->rounds));
     fflush(stdout);
+}
+
+/*
+ * Runs one round to warm up, then the measured ones, each timed, and
+ * prints the report line.  Stops at the first failure.  Returns 0, or -1
+ * after a message.
+ */
+static inline int
+chain_measure(const struct chain_opts *o, void (*round)(void),
+              const struct chain_round *r)
+{
+    double *samples = bench_calloc((size_t)o->rounds, sizeof(*samples));
+    int ret = -1;
+    int i;
+
+    round(); /* Warms up. */
+    for (i = 0; i < o->rounds && r->failures == 0; i++) {
+        int64_t t0 = bench_now_ns();
+
+        round();
+        samples[i] = (double)(bench_now_ns() - t0) / 1000.0 /
+                     (double)((long)o->a + o->w);
+    }
+    if (r->failures != 0) {
+        fprintf(stderr, "%ld failed operations\n", r->failures);
+    } else {
+        chain_report(o, samples);
+        ret = 0;
+    }
+    free(samples);
+    return ret;
 }
 
 #endif /* VIGIL_BENCH_CHAIN_COMMON_H */

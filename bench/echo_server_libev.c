@@ -2,22 +2,17 @@
  * Vigil: a clean-room libevent 2.1 for Linux.
  *
  * echo_server_libev: echo_server.c on libev, for comparison.  libev has
- * no buffered streams, so this is the floor's scheme (echo_server_epoll.c)
- * on ev_io watchers: a read is written straight back from one shared
- * buffer; what the socket does not take is kept and the watcher switched
- * to writability until it is sent.  echo-common.h describes the options.
+ * no buffered streams, so this is the floor's scheme (echo_read and
+ * echo_flush in echo-common.h) on ev_io watchers, switched to writability
+ * while some of an echo is pending.  echo-common.h describes the options.
  */
 #include <ev.h>
 
 #include "echo-common.h"
 
-#include <fcntl.h>
-
 struct conn {
     ev_io io;
-    char *pending;
-    size_t pending_len;
-    size_t pending_off;
+    struct echo_pending pending;
 };
 
 static struct {
@@ -28,14 +23,12 @@ static struct {
     char buf[ECHO_IO_CHUNK];
 } g;
 
-static void conn_cb(struct ev_loop *loop, ev_io *w, int revents);
-
 static void
 conn_close(struct conn *c)
 {
     ev_io_stop(g.loop, &c->io);
     close(c->io.fd);
-    free(c->pending);
+    free(c->pending.buf);
     free(c);
     g.closed++;
     if (g.o.exit_after > 0 && g.closed >= g.o.exit_after)
@@ -50,52 +43,6 @@ rewatch(struct conn *c, int what)
     ev_io_start(g.loop, &c->io);
 }
 
-/* Returns -1 when the connection is to be closed. */
-static int
-on_write(struct conn *c)
-{
-    while (c->pending_off < c->pending_len) {
-        ssize_t n = write(c->io.fd, c->pending + c->pending_off,
-                          c->pending_len - c->pending_off);
-
-        if (n < 0)
-            return errno == EAGAIN || errno == EINTR ? 0 : -1;
-        c->pending_off += (size_t)n;
-    }
-    c->pending_len = 0;
-    c->pending_off = 0;
-    rewatch(c, EV_READ);
-    return 0;
-}
-
-static int
-on_read(struct conn *c)
-{
-    ssize_t n = read(c->io.fd, g.buf, sizeof(g.buf));
-    ssize_t w;
-    char *np;
-
-    if (n <= 0)
-        return n < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : -1;
-    w = write(c->io.fd, g.buf, (size_t)n);
-    if (w < 0) {
-        if (errno != EAGAIN && errno != EINTR)
-            return -1;
-        w = 0;
-    }
-    if (w == n)
-        return 0;
-    np = realloc(c->pending, (size_t)(n - w));
-    if (np == NULL)
-        return -1;
-    memcpy(np, g.buf + w, (size_t)(n - w));
-    c->pending = np;
-    c->pending_len = (size_t)(n - w);
-    c->pending_off = 0;
-    rewatch(c, EV_WRITE);
-    return 0;
-}
-
 static void
 conn_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -103,10 +50,15 @@ conn_cb(struct ev_loop *loop, ev_io *w, int revents)
     int rc;
 
     (void)loop;
-    if ((revents & EV_WRITE) || c->pending_len > 0)
-        rc = on_write(c);
-    else
-        rc = on_read(c);
+    if ((revents & EV_WRITE) || c->pending.len > 0) {
+        rc = echo_flush(c->io.fd, &c->pending);
+        if (rc == 1)
+            rewatch(c, EV_READ);
+    } else {
+        rc = echo_read(c->io.fd, g.buf, &c->pending);
+        if (rc == 1)
+            rewatch(c, EV_WRITE);
+    }
     if (rc < 0)
         conn_close(c);
 }
@@ -135,24 +87,17 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 int
 main(int argc, char **argv)
 {
-    struct sockaddr_in sin;
-    int one = 1;
     int lfd;
 
     echo_server_parse(argc, argv, &g.o);
-    echo_server_addr(&g.o, &sin);
     g.loop = ev_default_loop(EVBACKEND_EPOLL);
-    lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    if (g.loop == NULL || lfd < 0) {
-        fprintf(stderr, "cannot set up\n");
+    if (g.loop == NULL) {
+        fprintf(stderr, "ev_default_loop failed\n");
         return 1;
     }
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
-        listen(lfd, 1024) != 0) {
-        perror("bind/listen");
+    lfd = echo_server_listen(&g.o);
+    if (lfd < 0)
         return 1;
-    }
     if (echo_server_announce(lfd) != 0)
         return 1;
     ev_io_init(&g.accept_io, accept_cb, lfd, EV_READ);

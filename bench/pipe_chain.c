@@ -28,9 +28,7 @@ static struct {
     int *rfd;
     int *wfd;
     struct timeval timeout;
-    long count;       /* bytes read this round */
-    long writes_left; /* chained writes left this round */
-    long failures;
+    struct chain_round r;
 } g;
 
 /* The timeout an event is added with: none, or the -t one. */
@@ -44,49 +42,36 @@ static void
 read_cb(evutil_socket_t fd, short what, void *arg)
 {
     int i = (int)(intptr_t)arg;
-    char ch;
 
     if (what & EV_TIMEOUT) {
         /* Never expected: the timeout is far beyond any round. */
-        g.failures++;
+        g.r.failures++;
         return;
     }
-    if (read(fd, &ch, 1) != 1)
-        g.failures++;
-    g.count++;
-    if (g.writes_left > 0) {
-        int next = i + 1 == g.o.n ? 0 : i + 1;
-
-        g.writes_left--;
-        if (write(g.wfd[next], "e", 1) != 1)
-            g.failures++;
-    }
+    chain_relay(&g.o, fd, g.wfd, i, &g.r);
     if (g.o.timeouts && event_add(g.ev[i], &g.timeout) != 0)
-        g.failures++;
+        g.r.failures++;
 }
 
 /* One round: its cost is what the benchmark measures. */
 static BENCH_MEASURED void
 run_round(void)
 {
-    long target = (long)g.o.a + g.o.w;
     int i;
 
     if (g.o.del_readd) {
         for (i = 0; i < g.o.n; i++) {
             if (event_del(g.ev[i]) != 0 ||
                 event_add(g.ev[i], chain_timeout()) != 0)
-                g.failures++;
+                g.r.failures++;
         }
     }
-    g.count = 0;
-    g.writes_left = g.o.w;
-    g.failures += chain_start(&g.o, g.wfd);
-    while (g.count < target) {
+    chain_start(&g.o, g.wfd, &g.r);
+    while (chain_running(&g.o, &g.r)) {
         /* 1 means no events are left, which cannot be while bytes are. */
         if (event_base_loop(g.base, EVLOOP_ONCE) != 0) {
             fprintf(stderr, "event_base_loop failed or had no events\n");
-            g.failures++;
+            g.r.failures++;
             break;
         }
     }
@@ -96,7 +81,6 @@ int
 main(int argc, char **argv)
 {
     short what;
-    double *samples = NULL;
     int ret = 1;
     int opened = 0;
     int i;
@@ -107,7 +91,6 @@ main(int argc, char **argv)
     g.rfd = bench_calloc((size_t)g.o.n, sizeof(*g.rfd));
     g.wfd = bench_calloc((size_t)g.o.n, sizeof(*g.wfd));
     g.ev = bench_calloc((size_t)g.o.n, sizeof(*g.ev));
-    samples = bench_calloc((size_t)g.o.rounds, sizeof(*samples));
     if (chain_open(&g.o, g.rfd, g.wfd) != 0)
         goto done;
     opened = 1;
@@ -141,20 +124,8 @@ main(int argc, char **argv)
         }
     }
 
-    run_round(); /* Warms up. */
-    for (i = 0; i < g.o.rounds; i++) {
-        int64_t t0 = bench_now_ns();
-
-        run_round();
-        samples[i] = (double)(bench_now_ns() - t0) / 1000.0 /
-                     (double)((long)g.o.a + g.o.w);
-    }
-    if (g.failures != 0) {
-        fprintf(stderr, "%ld failed operations\n", g.failures);
-        goto done;
-    }
-    chain_report(&g.o, samples);
-    ret = 0;
+    if (chain_measure(&g.o, run_round, &g.r) == 0)
+        ret = 0;
 
 done:
     for (i = 0; i < g.o.n; i++) {
@@ -170,7 +141,6 @@ done:
         event_base_free(g.base);
     if (opened)
         chain_close(&g.o, g.rfd, g.wfd);
-    free(samples);
     free(g.ev);
     free(g.rfd);
     free(g.wfd);

@@ -49,9 +49,7 @@ static struct {
     int max_events;
     int64_t now;     /* cached coarse clock, for deadlines */
     int64_t timeout; /* the -t timeout, in nanoseconds */
-    long count;
-    long writes_left;
-    long failures;
+    struct chain_round r;
 } g;
 
 static void
@@ -179,9 +177,9 @@ flush_changes(void)
             ev.events = EPOLLIN;
             ev.data.u32 = (uint32_t)i;
             if (epoll_ctl(g.ep, EPOLL_CTL_ADD, g.rfd[i], &ev) != 0)
-                g.failures++;
+                g.r.failures++;
         } else if (epoll_ctl(g.ep, EPOLL_CTL_DEL, g.rfd[i], NULL) != 0) {
-            g.failures++;
+            g.r.failures++;
         }
         s->in_kernel = s->want;
     }
@@ -191,18 +189,7 @@ flush_changes(void)
 static void
 read_cb(int i)
 {
-    char ch;
-
-    if (read(g.rfd[i], &ch, 1) != 1)
-        g.failures++;
-    g.count++;
-    if (g.writes_left > 0) {
-        int next = i + 1 == g.o.n ? 0 : i + 1;
-
-        g.writes_left--;
-        if (write(g.wfd[next], "e", 1) != 1)
-            g.failures++;
-    }
+    chain_relay(&g.o, g.rfd[i], g.wfd, i, &g.r);
     if (g.o.timeouts)
         fd_add(i);
 }
@@ -224,7 +211,7 @@ dispatch_once(void)
     n = epoll_wait(g.ep, g.events, g.max_events, timeout_ms);
     if (n < 0) {
         if (errno != EINTR)
-            g.failures++;
+            g.r.failures++;
         return;
     }
     if (g.o.timeouts)
@@ -241,7 +228,7 @@ dispatch_once(void)
     while (g.nheap > 0 && g.st[g.heap[0]].deadline <= g.now) {
         /* A timeout ran: never expected, it is far beyond any round. */
         fd_del(g.heap[0]);
-        g.failures++;
+        g.r.failures++;
     }
 }
 
@@ -249,7 +236,6 @@ dispatch_once(void)
 static BENCH_MEASURED void
 run_round(void)
 {
-    long target = (long)g.o.a + g.o.w;
     int i;
 
     if (g.o.del_readd) {
@@ -260,17 +246,14 @@ run_round(void)
             fd_add(i);
         }
     }
-    g.count = 0;
-    g.writes_left = g.o.w;
-    g.failures += chain_start(&g.o, g.wfd);
-    while (g.count < target && g.failures == 0)
+    chain_start(&g.o, g.wfd, &g.r);
+    while (chain_running(&g.o, &g.r) && g.r.failures == 0)
         dispatch_once();
 }
 
 int
 main(int argc, char **argv)
 {
-    double *samples = NULL;
     int ret = 1;
     int opened = 0;
     int i;
@@ -289,7 +272,6 @@ main(int argc, char **argv)
     g.heap = bench_calloc((size_t)g.o.n, sizeof(*g.heap));
     g.max_events = g.o.n < MAX_EVENTS ? g.o.n : MAX_EVENTS;
     g.events = bench_calloc((size_t)g.max_events, sizeof(*g.events));
-    samples = bench_calloc((size_t)g.o.rounds, sizeof(*samples));
     if (chain_open(&g.o, g.rfd, g.wfd) != 0)
         goto done;
     opened = 1;
@@ -305,27 +287,14 @@ main(int argc, char **argv)
     for (i = 0; i < g.o.n; i++)
         fd_add(i);
 
-    run_round(); /* Warms up. */
-    for (i = 0; i < g.o.rounds && g.failures == 0; i++) {
-        int64_t t0 = bench_now_ns();
-
-        run_round();
-        samples[i] = (double)(bench_now_ns() - t0) / 1000.0 /
-                     (double)((long)g.o.a + g.o.w);
-    }
-    if (g.failures != 0) {
-        fprintf(stderr, "%ld failed operations\n", g.failures);
-        goto done;
-    }
-    chain_report(&g.o, samples);
-    ret = 0;
+    if (chain_measure(&g.o, run_round, &g.r) == 0)
+        ret = 0;
 
 done:
     if (g.ep >= 0)
         close(g.ep);
     if (opened)
         chain_close(&g.o, g.rfd, g.wfd);
-    free(samples);
     free(g.events);
     free(g.heap);
     free(g.changes);

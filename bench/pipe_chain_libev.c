@@ -17,28 +17,16 @@ static struct {
     ev_timer *tm;
     int *rfd;
     int *wfd;
-    long count;
-    long writes_left;
-    long failures;
+    struct chain_round r;
 } g;
 
 static void
 read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
     int i = (int)(w - g.io);
-    char ch;
 
     (void)revents;
-    if (read(w->fd, &ch, 1) != 1)
-        g.failures++;
-    g.count++;
-    if (g.writes_left > 0) {
-        int next = i + 1 == g.o.n ? 0 : i + 1;
-
-        g.writes_left--;
-        if (write(g.wfd[next], "e", 1) != 1)
-            g.failures++;
-    }
+    chain_relay(&g.o, w->fd, g.wfd, i, &g.r);
     if (g.o.timeouts)
         ev_timer_again(loop, &g.tm[i]);
 }
@@ -49,13 +37,12 @@ timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
     (void)loop;
     (void)w;
     (void)revents;
-    g.failures++; /* Never expected. */
+    g.r.failures++; /* Never expected. */
 }
 
 static BENCH_MEASURED void
 run_round(void)
 {
-    long target = (long)g.o.a + g.o.w;
     int i;
 
     if (g.o.del_readd) {
@@ -64,17 +51,14 @@ run_round(void)
             ev_io_start(g.loop, &g.io[i]);
         }
     }
-    g.count = 0;
-    g.writes_left = g.o.w;
-    g.failures += chain_start(&g.o, g.wfd);
-    while (g.count < target)
+    chain_start(&g.o, g.wfd, &g.r);
+    while (chain_running(&g.o, &g.r))
         ev_run(g.loop, EVRUN_ONCE);
 }
 
 int
 main(int argc, char **argv)
 {
-    double *samples;
     int ret = 1;
     int i;
 
@@ -87,7 +71,6 @@ main(int argc, char **argv)
     g.wfd = bench_calloc((size_t)g.o.n, sizeof(*g.wfd));
     g.io = bench_calloc((size_t)g.o.n, sizeof(*g.io));
     g.tm = bench_calloc((size_t)g.o.n, sizeof(*g.tm));
-    samples = bench_calloc((size_t)g.o.rounds, sizeof(*samples));
     if (chain_open(&g.o, g.rfd, g.wfd) != 0)
         return 1;
     g.loop = ev_default_loop(EVBACKEND_EPOLL);
@@ -105,24 +88,11 @@ main(int argc, char **argv)
         }
     }
 
-    run_round(); /* Warms up. */
-    for (i = 0; i < g.o.rounds; i++) {
-        int64_t t0 = bench_now_ns();
-
-        run_round();
-        samples[i] = (double)(bench_now_ns() - t0) / 1000.0 /
-                     (double)((long)g.o.a + g.o.w);
-    }
-    if (g.failures != 0) {
-        fprintf(stderr, "%ld failed operations\n", g.failures);
-        goto done;
-    }
-    chain_report(&g.o, samples);
-    ret = 0;
+    if (chain_measure(&g.o, run_round, &g.r) == 0)
+        ret = 0;
 
 done:
     chain_close(&g.o, g.rfd, g.wfd);
-    free(samples);
     free(g.io);
     free(g.tm);
     free(g.rfd);

@@ -17,63 +17,49 @@ static struct {
     uv_timer_t *tm;
     int *rfd;
     int *wfd;
-    long count;
-    long writes_left;
-    long failures;
+    struct chain_round r;
 } g;
 
 static void
 read_cb(uv_poll_t *h, int status, int events)
 {
     int i = (int)(h - g.io);
-    char ch;
 
     (void)events;
-    if (status < 0 || read(g.rfd[i], &ch, 1) != 1)
-        g.failures++;
-    g.count++;
-    if (g.writes_left > 0) {
-        int next = i + 1 == g.o.n ? 0 : i + 1;
-
-        g.writes_left--;
-        if (write(g.wfd[next], "e", 1) != 1)
-            g.failures++;
-    }
+    if (status < 0)
+        g.r.failures++;
+    chain_relay(&g.o, g.rfd[i], g.wfd, i, &g.r);
     if (g.o.timeouts && uv_timer_again(&g.tm[i]) != 0)
-        g.failures++;
+        g.r.failures++;
 }
 
 static void
 timeout_cb(uv_timer_t *t)
 {
     (void)t;
-    g.failures++; /* Never expected. */
+    g.r.failures++; /* Never expected. */
 }
 
 static BENCH_MEASURED void
 run_round(void)
 {
-    long target = (long)g.o.a + g.o.w;
     int i;
 
     if (g.o.del_readd) {
         for (i = 0; i < g.o.n; i++) {
             if (uv_poll_stop(&g.io[i]) != 0 ||
                 uv_poll_start(&g.io[i], UV_READABLE, read_cb) != 0)
-                g.failures++;
+                g.r.failures++;
         }
     }
-    g.count = 0;
-    g.writes_left = g.o.w;
-    g.failures += chain_start(&g.o, g.wfd);
-    while (g.count < target)
+    chain_start(&g.o, g.wfd, &g.r);
+    while (chain_running(&g.o, &g.r))
         uv_run(g.loop, UV_RUN_ONCE);
 }
 
 int
 main(int argc, char **argv)
 {
-    double *samples;
     int ret = 1;
     int i;
 
@@ -86,7 +72,6 @@ main(int argc, char **argv)
     g.wfd = bench_calloc((size_t)g.o.n, sizeof(*g.wfd));
     g.io = bench_calloc((size_t)g.o.n, sizeof(*g.io));
     g.tm = bench_calloc((size_t)g.o.n, sizeof(*g.tm));
-    samples = bench_calloc((size_t)g.o.rounds, sizeof(*samples));
     if (chain_open(&g.o, g.rfd, g.wfd) != 0)
         return 1;
     g.loop = uv_default_loop();
@@ -105,25 +90,12 @@ main(int argc, char **argv)
         }
     }
 
-    run_round(); /* Warms up. */
-    for (i = 0; i < g.o.rounds; i++) {
-        int64_t t0 = bench_now_ns();
-
-        run_round();
-        samples[i] = (double)(bench_now_ns() - t0) / 1000.0 /
-                     (double)((long)g.o.a + g.o.w);
-    }
-    if (g.failures != 0) {
-        fprintf(stderr, "%ld failed operations\n", g.failures);
-        goto done;
-    }
-    chain_report(&g.o, samples);
-    ret = 0;
+    if (chain_measure(&g.o, run_round, &g.r) == 0)
+        ret = 0;
 
 done:
     /* The handles are never closed: the process ends here. */
     chain_close(&g.o, g.rfd, g.wfd);
-    free(samples);
     free(g.io);
     free(g.tm);
     free(g.rfd);

@@ -301,4 +301,33 @@ timer_measure(const struct timer_plan *p, int reps,
     return ret;
 }
 
+/*
+ * Runs each size and kind of timeout the options ask for through the
+ * program's run_plan, stopping at the first that fails; a port with no
+ * common timeouts skips that kind.  Returns 0, or -1.
+ */
+static inline int
+timer_run_all(const struct timer_opts *o,
+              int (*run_plan)(const struct timer_plan *, int), int has_common)
+{
+    int s;
+    int m;
+
+    for (s = 0; s < o->nsizes; s++) {
+        for (m = 0; m < TIMER_NMODES; m++) {
+            struct timer_plan p;
+            int rc;
+
+            if (!o->modes[m] || (m == TIMER_COMMON && !has_common))
+                continue;
+            timer_plan_make(&p, o->sizes[s], (enum timer_mode)m);
+            rc = run_plan(&p, o->reps);
+            timer_plan_free(&p);
+            if (rc != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 #endif /* VIGIL_BENCH_TIMERS_COMMON_H */

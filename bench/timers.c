@@ -238,23 +238,9 @@ int
 main(int argc, char **argv)
 {
     struct timer_opts o;
-    int s;
-    int m;
 
     timer_parse(argc, argv, &o);
-    for (s = 0; s < o.nsizes; s++) {
-        for (m = 0; m < TIMER_NMODES; m++) {
-            struct timer_plan p;
-            int rc;
-
-            if (!o.modes[m])
-                continue;
-            timer_plan_make(&p, o.sizes[s], (enum timer_mode)m);
-            rc = run_plan(&p, o.reps);
-            timer_plan_free(&p);
-            if (rc != 0)
-                return 1;
-        }
-    }
+    if (timer_run_all(&o, run_plan, 1) != 0)
+        return 1;
     return 0;
 }

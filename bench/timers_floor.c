@@ -379,8 +379,6 @@ int
 main(int argc, char **argv)
 {
     struct timer_opts o;
-    int s;
-    int m;
 
     timer_parse(argc, argv, &o);
     g.ep = epoll_create1(EPOLL_CLOEXEC);
@@ -388,21 +386,9 @@ main(int argc, char **argv)
         perror("epoll_create1");
         return 1;
     }
-    for (s = 0; s < o.nsizes; s++) {
-        for (m = 0; m < TIMER_NMODES; m++) {
-            struct timer_plan p;
-            int rc;
-
-            if (!o.modes[m])
-                continue;
-            timer_plan_make(&p, o.sizes[s], (enum timer_mode)m);
-            rc = run_plan(&p, o.reps);
-            timer_plan_free(&p);
-            if (rc != 0) {
-                close(g.ep);
-                return 1;
-            }
-        }
+    if (timer_run_all(&o, run_plan, 1) != 0) {
+        close(g.ep);
+        return 1;
     }
     close(g.ep);
     return 0;

@@ -18,7 +18,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "sample-conn.h"
 #include "sample-util.h"
@@ -45,27 +44,15 @@ static void
 on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *peer,
           int peer_len, void *arg)
 {
-    struct event_base *base = evconnlistener_get_base(lev);
-    struct bufferevent *bev;
     struct sample_conn *c;
 
     (void)peer;
     (void)peer_len;
     (void)arg;
-    bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
-    if (bev == NULL) {
-        close(fd);
+    c = sample_conn_accept(lev, fd, &conns, on_read, sample_conn_on_event);
+    if (c == NULL)
         return;
-    }
-    c = sample_conn_add(&conns, bev);
-    if (c == NULL) {
-        bufferevent_free(bev);
-        return;
-    }
-    bufferevent_setcb(bev, on_read, sample_conn_on_write, sample_conn_on_event,
-                      c);
-    bufferevent_enable(bev, EV_READ | EV_WRITE);
-    if (bufferevent_write(bev, greeting, sizeof(greeting) - 1) < 0) {
+    if (bufferevent_write(c->bev, greeting, sizeof(greeting) - 1) < 0) {
         sample_conn_free(c);
         return;
     }

@@ -18,7 +18,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "sample-conn.h"
 #include "sample-util.h"
@@ -86,27 +85,15 @@ static void
 on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *peer,
           int peer_len, void *arg)
 {
-    struct event_base *base = evconnlistener_get_base(lev);
-    struct bufferevent *bev;
     struct sample_conn *c;
 
     (void)peer;
     (void)peer_len;
     (void)arg;
-    bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
-    if (bev == NULL) {
-        close(fd);
-        return;
-    }
-    c = sample_conn_add(&conns, bev);
-    if (c == NULL) {
-        bufferevent_free(bev);
-        return;
-    }
-    bufferevent_setcb(bev, on_read, sample_conn_on_write, on_event, c);
+    c = sample_conn_accept(lev, fd, &conns, on_read, on_event);
     /* Read no more than a long line's worth before it is handled. */
-    bufferevent_setwatermark(bev, EV_READ, 0, MAX_LINE);
-    bufferevent_enable(bev, EV_READ | EV_WRITE);
+    if (c != NULL)
+        bufferevent_setwatermark(c->bev, EV_READ, 0, MAX_LINE);
 }
 
 int

@@ -194,6 +194,34 @@ sample_conn_on_event(struct bufferevent *bev, short what, void *arg)
 /* ------------------------------------------------------------------ */
 /* The server around the callbacks: what main() does in every sample.  */
 
+/* Takes an accepted socket as a connection on *head: a bufferevent that
+ * frees the socket with it, with the given read and event callbacks (the
+ * write callback is sample_conn_on_write), enabled.  Returns NULL, with
+ * the socket closed, if that fails. */
+static inline struct sample_conn *
+sample_conn_accept(struct evconnlistener *lev, evutil_socket_t fd,
+                   struct sample_conn **head, bufferevent_data_cb on_read,
+                   bufferevent_event_cb on_event)
+{
+    struct bufferevent *bev;
+    struct sample_conn *c;
+
+    bev = bufferevent_socket_new(evconnlistener_get_base(lev), fd,
+                                 BEV_OPT_CLOSE_ON_FREE);
+    if (bev == NULL) {
+        evutil_closesocket(fd);
+        return NULL;
+    }
+    c = sample_conn_add(head, bev);
+    if (c == NULL) {
+        bufferevent_free(bev);
+        return NULL;
+    }
+    bufferevent_setcb(bev, on_read, sample_conn_on_write, on_event, c);
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+    return c;
+}
+
 /* The base to stop, and whether accept failed for good (the error
  * callback stops the server rather than spin on, say, EMFILE). */
 static const char *sample_prog;

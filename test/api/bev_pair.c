@@ -124,18 +124,25 @@ START_TEST(pair_threadsafe)
 }
 END_TEST
 
-START_TEST(pair_free_in_callback)
+START_TEST(pair_free_with_callbacks_queued)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *p[2];
+    struct rec ra, rb;
 
+    memset(&ra, 0, sizeof(ra));
+    memset(&rb, 0, sizeof(rb));
     ck_assert_int_eq(bufferevent_pair_new(base, 0, p), 0);
+    bufferevent_setcb(p[0], rec_read, rec_write, rec_event, &ra);
+    bufferevent_setcb(p[1], rec_read, rec_write, rec_event, &rb);
     bufferevent_enable(p[1], EV_READ);
     bufferevent_write(p[0], "data", 4);
-    /* Free both while callbacks are queued. */
+    /* Free both while callbacks are queued: none of them runs. */
     bufferevent_free(p[1]);
     bufferevent_free(p[0]);
     event_base_loop(base, EVLOOP_NONBLOCK);
+    ck_assert_int_eq(ra.reads + ra.writes + ra.events, 0);
+    ck_assert_int_eq(rb.reads + rb.writes + rb.events, 0);
     event_base_free(base);
 }
 END_TEST
@@ -173,7 +180,7 @@ main(void)
 
     tcase_add_test(tc, pair_basic);
     tcase_add_test(tc, pair_threadsafe);
-    tcase_add_test(tc, pair_free_in_callback);
+    tcase_add_test(tc, pair_free_with_callbacks_queued);
     tcase_add_test(tc, pair_read_timeout);
     suite_add_tcase(s, tc);
     return vt_run(s);
