@@ -31,9 +31,10 @@ vg_mm_malloc_slow(size_t size)
 {
     void *p;
 
+    /* vg_mm_malloc() comes here for size 0 or with a replacement set. */
     if (size == 0)
         return NULL;
-    p = vg_mm_malloc_fn ? vg_mm_malloc_fn(size) : malloc(size);
+    p = vg_mm_malloc_fn(size);
     if (p == NULL)
         errno = ENOMEM;
     return p;
