@@ -31,65 +31,18 @@
 #include "vt-event.h"
 #include "vtest.h"
 
-/* What the callbacks of one bufferevent saw. */
-struct rec {
-    int reads, writes, events;
-    short what;
-    int err;
-    int free_in_event;
-};
-
-static void
-read_cb(struct bufferevent *bev, void *arg)
-{
-    struct rec *r = arg;
-
-    (void)bev;
-    r->reads++;
-}
-
-static void
-write_cb(struct bufferevent *bev, void *arg)
-{
-    struct rec *r = arg;
-
-    (void)bev;
-    r->writes++;
-}
-
-static void
-event_cb(struct bufferevent *bev, short what, void *arg)
-{
-    struct rec *r = arg;
-
-    r->err = EVUTIL_SOCKET_ERROR();
-    r->events++;
-    r->what = what;
-    if (r->free_in_event)
-        bufferevent_free(bev);
-}
-
-static void
-closed_port(struct sockaddr_in *addr)
-{
-    int lfd = vt_tcp_listener(addr);
-
-    ck_assert_int_ge(lfd, 0);
-    close(lfd);
-}
-
 START_TEST(refused_with_data_queued)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct sockaddr_in addr;
-    struct rec r = {0};
+    struct vt_rec r = {0};
 
     ck_assert_ptr_nonnull(base);
-    closed_port(&addr);
+    vt_closed_port(&addr);
     bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     /* Written before connecting: it waits for the connection. */
     ck_assert_int_eq(bufferevent_write(bev, "never sent", 10), 0);
@@ -114,14 +67,14 @@ START_TEST(free_from_error_callback)
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct sockaddr_in addr;
-    struct rec r = {0};
+    struct vt_rec r = {0};
 
     ck_assert_ptr_nonnull(base);
-    closed_port(&addr);
+    vt_closed_port(&addr);
     bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     ck_assert_ptr_nonnull(bev);
     r.free_in_event = 1;
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_write(bev, "x", 1), 0);
     ck_assert_int_eq(
         bufferevent_socket_connect(bev, (struct sockaddr *)&addr, sizeof(addr)),
@@ -140,7 +93,7 @@ START_TEST(connect_fails_at_once)
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct sockaddr_un sun;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int rv;
 
     ck_assert_ptr_nonnull(base);
@@ -150,7 +103,7 @@ START_TEST(connect_fails_at_once)
              "/nonexistent-vigil-dir/%d.sock", (int)getpid());
     bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     /* No such path: the call itself fails; libevent closes the socket it
      * made and leaves the bufferevent without one. */
     rv = bufferevent_socket_connect(bev, (struct sockaddr *)&sun, sizeof(sun));
@@ -170,16 +123,14 @@ START_TEST(peer_gone_with_output_queued)
     };
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char *data = calloc(1, BIG);
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
     ck_assert_ptr_nonnull(data);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_write(bev, data, BIG), 0);
     while (evbuffer_get_length(bufferevent_get_output(bev)) == BIG)
         ck_assert_int_ge(event_base_loop(base, EVLOOP_ONCE), 0);
@@ -205,7 +156,7 @@ START_TEST(free_with_output_pending)
     };
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char *data = calloc(1, BIG);
     char buf[4096];
     ssize_t n;
@@ -214,10 +165,8 @@ START_TEST(free_with_output_pending)
 
     ck_assert_ptr_nonnull(base);
     ck_assert_ptr_nonnull(data);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_write(bev, data, BIG), 0);
     ck_assert_int_ge(event_base_loop(base, EVLOOP_ONCE), 0);
     /* Freeing does not wait for the output: what the socket had is all
@@ -245,7 +194,7 @@ START_TEST(free_during_connect)
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct sockaddr_in addr;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int lfd;
 
     ck_assert_ptr_nonnull(base);
@@ -253,7 +202,7 @@ START_TEST(free_during_connect)
     ck_assert_int_ge(lfd, 0);
     bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(
         bufferevent_socket_connect(bev, (struct sockaddr *)&addr, sizeof(addr)),
         0);
@@ -271,15 +220,13 @@ START_TEST(write_after_eof_still_sends)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char buf[8];
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(shutdown(fds[1], SHUT_WR), 0);
     ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);

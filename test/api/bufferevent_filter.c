@@ -25,86 +25,6 @@
 #include "vt-event.h"
 #include "vtest.h"
 
-/* What the callbacks of one bufferevent saw. */
-struct rec {
-    int reads, writes, events;
-    short what;
-    int err;
-    size_t in_len_at_read;
-    struct evbuffer *got; /* the read callback moves its input here */
-    int got_len;
-};
-
-static void
-read_cb(struct bufferevent *bev, void *arg)
-{
-    struct rec *r = arg;
-    struct evbuffer *in = bufferevent_get_input(bev);
-
-    r->reads++;
-    r->in_len_at_read = evbuffer_get_length(in);
-    if (r->got != NULL) {
-        ck_assert_int_eq(evbuffer_add_buffer(r->got, in), 0);
-        r->got_len = (int)evbuffer_get_length(r->got);
-    }
-}
-
-static void
-write_cb(struct bufferevent *bev, void *arg)
-{
-    struct rec *r = arg;
-
-    (void)bev;
-    r->writes++;
-}
-
-static void
-event_cb(struct bufferevent *bev, short what, void *arg)
-{
-    struct rec *r = arg;
-
-    (void)bev;
-    r->err = EVUTIL_SOCKET_ERROR();
-    r->events++;
-    r->what = what;
-}
-
-/* Runs the loop for ms milliseconds: for checking that something does
- * not happen. */
-static void
-run_for(struct event_base *base, int ms)
-{
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-
-    ck_assert_int_eq(event_base_loopexit(base, &tv), 0);
-    ck_assert_int_ge(event_base_dispatch(base), 0);
-}
-
-/* Reads exactly n bytes from a non-blocking socket, running the loop
- * while they are on their way (a filter's write callback runs when its
- * output reaches the underlying bufferevent, before the socket has the
- * bytes). */
-static void
-recv_all(struct event_base *base, int fd, char *out, size_t n)
-{
-    size_t got = 0;
-    int tries = 0;
-
-    while (got < n) {
-        ssize_t k = recv(fd, out + got, n - got, 0);
-
-        if (k > 0) {
-            got += (size_t)k;
-            continue;
-        }
-        ck_assert_int_eq(k, -1);
-        ck_assert_int_eq(errno, EAGAIN);
-        /* A safety net of 20 s. */
-        ck_assert_int_lt(++tries, 2000);
-        run_for(base, 10);
-    }
-}
-
 /* A filter's own record: how often it ran and with what. */
 struct fctx {
     int calls;
@@ -210,18 +130,34 @@ refuse_x(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t limit,
     return BEV_OK;
 }
 
+/* A filtering bufferevent, closing on free, over a socket bufferevent on
+ * fds[0] of a fresh socket pair, reading enabled, r recording its
+ * callbacks. */
+static struct bufferevent *
+filter_over_socket(struct event_base *base, int fds[2],
+                   bufferevent_filter_cb in, bufferevent_filter_cb out,
+                   void (*free_ctx)(void *), void *ctx, struct vt_rec *r)
+{
+    struct bufferevent *under = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
+    struct bufferevent *bev = bufferevent_filter_new(
+        under, in, out, BEV_OPT_CLOSE_ON_FREE, free_ctx, ctx);
+
+    ck_assert_ptr_nonnull(bev);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, r);
+    ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
+    return bev;
+}
+
 START_TEST(null_filters_pass_through)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *under, *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char buf[16];
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    under = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(under);
+    under = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     bev = bufferevent_filter_new(under, NULL, NULL, BEV_OPT_CLOSE_ON_FREE, NULL,
                                  NULL);
     ck_assert_ptr_nonnull(bev);
@@ -230,11 +166,11 @@ START_TEST(null_filters_pass_through)
     ck_assert_int_eq(bufferevent_get_enabled(bev), EV_WRITE);
     /* The filter answers with its underlying socket. */
     ck_assert_int_eq(bufferevent_getfd(bev), fds[0]);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(bufferevent_write(bev, "plain", 5), 0);
     ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
-    recv_all(base, fds[1], buf, 5);
+    vt_recv_all(base, fds[1], buf, 5);
     ck_assert_int_eq(memcmp(buf, "plain", 5), 0);
     ck_assert_int_eq(send(fds[1], "reply", 5, 0), 5);
     ck_assert_int_eq(vt_wait_for(base, &r.reads, 1), 1);
@@ -249,27 +185,20 @@ END_TEST
 START_TEST(identity_filter_both_ways)
 {
     struct event_base *base = event_base_new();
-    struct bufferevent *under, *bev;
+    struct bufferevent *bev;
     struct fctx f = {0};
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char buf[16];
     int fds[2], calls_out;
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    under = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(under);
     /* One context serves both filters. */
-    bev = bufferevent_filter_new(under, identity, identity,
-                                 BEV_OPT_CLOSE_ON_FREE, NULL, &f);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
-    ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
+    bev = filter_over_socket(base, fds, identity, identity, NULL, &f, &r);
     ck_assert_int_eq(bufferevent_write(bev, "abc", 3), 0);
     ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     ck_assert_int_ge(f.calls, 1);
     ck_assert_int_eq(f.last_mode, BEV_NORMAL);
-    recv_all(base, fds[1], buf, 3);
+    vt_recv_all(base, fds[1], buf, 3);
     ck_assert_int_eq(memcmp(buf, "abc", 3), 0);
     calls_out = f.calls;
     ck_assert_int_eq(send(fds[1], "defg", 4, 0), 4);
@@ -286,24 +215,17 @@ END_TEST
 START_TEST(rot13_on_the_wire)
 {
     struct event_base *base = event_base_new();
-    struct bufferevent *under, *bev;
-    struct rec r = {0};
+    struct bufferevent *bev;
+    struct vt_rec r = {0};
     char buf[32];
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    under = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(under);
-    bev = bufferevent_filter_new(under, rot13, rot13, BEV_OPT_CLOSE_ON_FREE,
-                                 NULL, NULL);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
-    ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
+    bev = filter_over_socket(base, fds, rot13, rot13, NULL, NULL, &r);
     /* Out: transformed on the way to the socket. */
     ck_assert_int_eq(bufferevent_write(bev, "Hello, World", 12), 0);
     ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
-    recv_all(base, fds[1], buf, 12);
+    vt_recv_all(base, fds[1], buf, 12);
     ck_assert_int_eq(memcmp(buf, "Uryyb, Jbeyq", 12), 0);
     /* In: transformed on the way from it. */
     ck_assert_int_eq(send(fds[1], "Ivtvy 2.1", 9, 0), 9);
@@ -323,7 +245,7 @@ START_TEST(rot13_filters_on_both_ends)
     };
     struct event_base *base = event_base_new();
     struct bufferevent *a, *b;
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
     char *text = malloc(N);
     int fds[2], i;
 
@@ -342,8 +264,8 @@ START_TEST(rot13_filters_on_both_ends)
     ck_assert_ptr_nonnull(b);
     ra.got = evbuffer_new();
     rb.got = evbuffer_new();
-    bufferevent_setcb(a, read_cb, NULL, event_cb, &ra);
-    bufferevent_setcb(b, read_cb, NULL, event_cb, &rb);
+    bufferevent_setcb(a, vt_read_cb, NULL, vt_event_cb, &ra);
+    bufferevent_setcb(b, vt_read_cb, NULL, vt_event_cb, &rb);
     ck_assert_int_eq(bufferevent_enable(a, EV_READ), 0);
     ck_assert_int_eq(bufferevent_enable(b, EV_READ), 0);
     ck_assert_int_eq(bufferevent_write(a, text, N), 0);
@@ -367,18 +289,16 @@ START_TEST(need_more_holds_data_back)
     struct event_base *base = event_base_new();
     struct bufferevent *under, *bev;
     struct fctx f = {0};
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char buf[16];
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    under = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(under);
+    under = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     bev = bufferevent_filter_new(under, whole_lines, NULL,
                                  BEV_OPT_CLOSE_ON_FREE, NULL, &f);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, NULL, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, NULL, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(send(fds[1], "abc", 3, 0), 3);
     ck_assert_int_eq(vt_wait_for(base, &f.calls, 1), 1);
@@ -405,18 +325,16 @@ START_TEST(flush_modes_reach_filter)
     struct event_base *base = event_base_new();
     struct bufferevent *under, *bev;
     struct fctx f = {0};
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char buf[16];
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    under = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(under);
+    under = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     bev = bufferevent_filter_new(under, NULL, whole_lines,
                                  BEV_OPT_CLOSE_ON_FREE, NULL, &f);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     /* Half a line: held back in normal operation. */
     ck_assert_int_eq(bufferevent_write(bev, "part", 4), 0);
     vt_run_ready(base);
@@ -433,7 +351,7 @@ START_TEST(flush_modes_reach_filter)
     ck_assert_int_eq(f.saw_flush, 1);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(bev)), 0);
     ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
-    recv_all(base, fds[1], buf, 4);
+    vt_recv_all(base, fds[1], buf, 4);
     ck_assert_int_eq(memcmp(buf, "part", 4), 0);
     /* BEV_FINISHED: the filter is told that no more will come. */
     ck_assert_int_eq(bufferevent_write(bev, "end", 3), 0);
@@ -441,7 +359,7 @@ START_TEST(flush_modes_reach_filter)
     ck_assert_int_eq(f.saw_finished, 1);
     ck_assert_int_eq(f.last_mode, BEV_FINISHED);
     ck_assert_int_eq(vt_wait_for(base, &r.writes, 2), 2);
-    recv_all(base, fds[1], buf, 3);
+    vt_recv_all(base, fds[1], buf, 3);
     ck_assert_int_eq(memcmp(buf, "end", 3), 0);
     /* Nothing left: nothing moved. */
     ck_assert_int_eq(bufferevent_flush(bev, EV_WRITE, BEV_FLUSH), 0);
@@ -456,23 +374,17 @@ START_TEST(filter_error_on_input)
     struct event_base *base = event_base_new();
     struct bufferevent *under, *bev;
     struct fctx f = {0};
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    under = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(under);
-    bev = bufferevent_filter_new(under, refuse_x, NULL, BEV_OPT_CLOSE_ON_FREE,
-                                 NULL, &f);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
-    ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
+    bev = filter_over_socket(base, fds, refuse_x, NULL, NULL, &f, &r);
+    under = bufferevent_get_underlying(bev);
     ck_assert_int_eq(send(fds[1], "ok", 2, 0), 2);
     ck_assert_int_eq(vt_wait_for(base, &r.reads, 1), 1);
     ck_assert_int_eq(send(fds[1], "X", 1, 0), 1);
     ck_assert_int_eq(vt_wait_for(base, &f.calls, 2), 2);
-    run_for(base, 100);
+    vt_run_for(base, 100);
     /* libevent 2.1.12 does not report a filter's BEV_ERROR on input: no
      * event, no more data; the refused bytes stay in the underlying
      * bufferevent's input. */
@@ -490,21 +402,19 @@ START_TEST(filter_error_on_output)
     struct event_base *base = event_base_new();
     struct bufferevent *under, *bev;
     struct fctx f = {0};
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char c;
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    under = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(under);
+    under = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     bev = bufferevent_filter_new(under, NULL, refuse_x, BEV_OPT_CLOSE_ON_FREE,
                                  NULL, &f);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_write(bev, "X", 1), 0);
     ck_assert_int_ge(f.calls, 1);
-    run_for(base, 100);
+    vt_run_for(base, 100);
     /* The same on output: the bytes stay, nothing is reported. */
     ck_assert_int_eq(r.events, 0);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(bev)), 1);
@@ -519,19 +429,12 @@ END_TEST
 START_TEST(underlying_events_pass_up)
 {
     struct event_base *base = event_base_new();
-    struct bufferevent *under, *bev;
-    struct rec r = {0};
+    struct bufferevent *bev;
+    struct vt_rec r = {0};
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    under = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(under);
-    bev = bufferevent_filter_new(under, rot13, rot13, BEV_OPT_CLOSE_ON_FREE,
-                                 NULL, NULL);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
-    ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
+    bev = filter_over_socket(base, fds, rot13, rot13, NULL, NULL, &r);
     ck_assert_int_eq(send(fds[1], "nopqr", 5, 0), 5);
     close(fds[1]);
     /* The socket's end of file reaches the filter's event callback, after
@@ -554,9 +457,7 @@ START_TEST(free_context_called_once)
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    under = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(under);
+    under = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     bev = bufferevent_filter_new(under, identity, identity,
                                  BEV_OPT_CLOSE_ON_FREE, free_fctx, &f);
     ck_assert_ptr_nonnull(bev);
@@ -578,9 +479,7 @@ START_TEST(close_on_free_frees_underlying)
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    under = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(under);
+    under = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     bev = bufferevent_filter_new(under, NULL, NULL, BEV_OPT_CLOSE_ON_FREE, NULL,
                                  NULL);
     ck_assert_ptr_nonnull(bev);
@@ -599,24 +498,22 @@ START_TEST(without_close_on_free_underlying_stays)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *under, *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char buf[8];
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    under = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(under);
+    under = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     bev = bufferevent_filter_new(under, rot13, rot13, 0, NULL, NULL);
     ck_assert_ptr_nonnull(bev);
     bufferevent_free(bev);
     vt_run_ready(base);
     ck_assert_int_ne(fcntl(fds[0], F_GETFD), -1);
     /* The underlying bufferevent works on its own again, unfiltered. */
-    bufferevent_setcb(under, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(under, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_write(under, "raw", 3), 0);
     ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
-    recv_all(base, fds[1], buf, 3);
+    vt_recv_all(base, fds[1], buf, 3);
     ck_assert_int_eq(memcmp(buf, "raw", 3), 0);
     bufferevent_free(under);
     close(fds[1]);
@@ -744,7 +641,7 @@ START_TEST(zlib_both_ways)
     struct event_base *base = event_base_new();
     struct bufferevent *a, *b;
     struct zctx *za = malloc(sizeof(*za)), *zb = malloc(sizeof(*zb));
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
     char *ta = malloc(N), *tb = malloc(N);
     int fds[2];
 
@@ -768,8 +665,8 @@ START_TEST(zlib_both_ways)
     ck_assert_ptr_nonnull(b);
     ra.got = evbuffer_new();
     rb.got = evbuffer_new();
-    bufferevent_setcb(a, read_cb, NULL, event_cb, &ra);
-    bufferevent_setcb(b, read_cb, NULL, event_cb, &rb);
+    bufferevent_setcb(a, vt_read_cb, NULL, vt_event_cb, &ra);
+    bufferevent_setcb(b, vt_read_cb, NULL, vt_event_cb, &rb);
     ck_assert_int_eq(bufferevent_enable(a, EV_READ), 0);
     ck_assert_int_eq(bufferevent_enable(b, EV_READ), 0);
     /* Written in pieces, so the filters run many times. */

@@ -19,74 +19,16 @@
 #include "vt-event.h"
 #include "vtest.h"
 
-/* What the callbacks of one end saw. */
-struct rec {
-    int reads, writes, events;
-    short what;
-    size_t in_len_at_read;
-    size_t max_in_len;
-    int drain_in_read;
-    int drained;
-    int in_call;
-    int called_inside;
-    struct evbuffer *got;
-};
-
-static void
-read_cb(struct bufferevent *bev, void *arg)
-{
-    struct rec *r = arg;
-    struct evbuffer *in = bufferevent_get_input(bev);
-    size_t len = evbuffer_get_length(in);
-
-    r->reads++;
-    r->in_len_at_read = len;
-    if (len > r->max_in_len)
-        r->max_in_len = len;
-    if (r->in_call)
-        r->called_inside++;
-    if (r->got != NULL) {
-        r->drained += (int)len;
-        ck_assert_int_eq(evbuffer_add_buffer(r->got, in), 0);
-    } else if (r->drain_in_read) {
-        r->drained += (int)len;
-        ck_assert_int_eq(evbuffer_drain(in, len), 0);
-    }
-}
-
-static void
-write_cb(struct bufferevent *bev, void *arg)
-{
-    struct rec *r = arg;
-
-    (void)bev;
-    r->writes++;
-    if (r->in_call)
-        r->called_inside++;
-}
-
-static void
-event_cb(struct bufferevent *bev, short what, void *arg)
-{
-    struct rec *r = arg;
-
-    (void)bev;
-    r->events++;
-    r->what = what;
-    if (r->in_call)
-        r->called_inside++;
-}
-
 /* Makes a pair with callbacks on both ends and reading enabled. */
 static void
 make_pair(struct event_base *base, int options, struct bufferevent *p[2],
-          struct rec *ra, struct rec *rb)
+          struct vt_rec *ra, struct vt_rec *rb)
 {
     ck_assert_int_eq(bufferevent_pair_new(base, options, p), 0);
     ck_assert_ptr_nonnull(p[0]);
     ck_assert_ptr_nonnull(p[1]);
-    bufferevent_setcb(p[0], read_cb, write_cb, event_cb, ra);
-    bufferevent_setcb(p[1], read_cb, write_cb, event_cb, rb);
+    bufferevent_setcb(p[0], vt_read_cb, vt_write_cb, vt_event_cb, ra);
+    bufferevent_setcb(p[1], vt_read_cb, vt_write_cb, vt_event_cb, rb);
     ck_assert_int_eq(bufferevent_enable(p[0], EV_READ), 0);
     ck_assert_int_eq(bufferevent_enable(p[1], EV_READ), 0);
 }
@@ -123,7 +65,7 @@ START_TEST(bytes_cross_both_ways)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *p[2];
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
     char buf[16];
 
     ck_assert_ptr_nonnull(base);
@@ -153,7 +95,7 @@ START_TEST(callbacks_deferred_even_without_option)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *p[2];
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
 
     ck_assert_ptr_nonnull(base);
     make_pair(base, 0, p, &ra, &rb);
@@ -182,7 +124,7 @@ START_TEST(deferred_callbacks_run_from_loop)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *p[2];
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
 
     ck_assert_ptr_nonnull(base);
     make_pair(base, BEV_OPT_DEFER_CALLBACKS, p, &ra, &rb);
@@ -210,7 +152,7 @@ START_TEST(reading_disabled_holds_data)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *p[2];
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
 
     ck_assert_ptr_nonnull(base);
     make_pair(base, 0, p, &ra, &rb);
@@ -244,7 +186,7 @@ START_TEST(free_one_end_leaves_partner_alone)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *p[2];
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
 
     ck_assert_ptr_nonnull(base);
     make_pair(base, 0, p, &ra, &rb);
@@ -269,7 +211,7 @@ START_TEST(free_one_end_in_callback)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *p[2];
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
 
     ck_assert_ptr_nonnull(base);
     make_pair(base, BEV_OPT_DEFER_CALLBACKS, p, &ra, &rb);
@@ -290,7 +232,7 @@ START_TEST(read_high_water_limits_transfer)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *p[2];
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
     char data[25];
 
     ck_assert_ptr_nonnull(base);
@@ -299,14 +241,14 @@ START_TEST(read_high_water_limits_transfer)
     bufferevent_setwatermark(p[1], EV_READ, 0, 10);
     /* No read callback on b while filling: libevent repeats a read
      * callback that leaves the input at the mark. */
-    bufferevent_setcb(p[1], NULL, write_cb, event_cb, &rb);
+    bufferevent_setcb(p[1], NULL, vt_write_cb, vt_event_cb, &rb);
     ck_assert_int_eq(bufferevent_write(p[0], data, sizeof(data)), 0);
     vt_run_ready(base);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(p[1])), 10);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(p[0])), 15);
     /* Draining b lets the rest through, the mark at a time. */
     rb.drain_in_read = 1;
-    bufferevent_setcb(p[1], read_cb, write_cb, event_cb, &rb);
+    bufferevent_setcb(p[1], vt_read_cb, vt_write_cb, vt_event_cb, &rb);
     ck_assert_int_eq(evbuffer_drain(bufferevent_get_input(p[1]), 10), 0);
     vt_run_ready(base);
     ck_assert_int_eq(rb.drained, 15);
@@ -322,7 +264,7 @@ START_TEST(read_low_water_delays_callback)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *p[2];
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
 
     ck_assert_ptr_nonnull(base);
     make_pair(base, 0, p, &ra, &rb);
@@ -345,7 +287,7 @@ START_TEST(flush_modes)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *p[2];
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
 
     ck_assert_ptr_nonnull(base);
     make_pair(base, 0, p, &ra, &rb);
@@ -380,7 +322,7 @@ START_TEST(flush_finished_reading_side)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *p[2];
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
 
     ck_assert_ptr_nonnull(base);
     make_pair(base, 0, p, &ra, &rb);
@@ -403,7 +345,7 @@ START_TEST(flush_without_partner)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *p[2];
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
 
     ck_assert_ptr_nonnull(base);
     make_pair(base, 0, p, &ra, &rb);
@@ -429,7 +371,7 @@ START_TEST(large_transfer)
     };
     struct event_base *base = event_base_new();
     struct bufferevent *p[2];
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
     unsigned char *data = malloc(BIG);
     size_t i;
 
@@ -464,7 +406,7 @@ START_TEST(threadsafe_pair)
 {
     struct event_base *base;
     struct bufferevent *p[2];
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
 
     ck_assert_int_eq(evthread_use_pthreads(), 0);
     base = event_base_new();

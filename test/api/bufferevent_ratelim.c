@@ -143,9 +143,7 @@ START_TEST(max_single_read_shapes_reads)
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     ck_assert_int_eq(bufferevent_set_max_single_read(bev, 100), 0);
     memset(data, 'r', sizeof(data));
     ck_assert_int_eq(send(fds[1], data, sizeof(data), 0), (int)sizeof(data));
@@ -462,9 +460,7 @@ START_TEST(group_limits_and_totals)
     ck_assert_uint_eq(wr, 0);
 
     /* A member reads and writes; the group counts. */
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     ck_assert_int_eq(bufferevent_add_to_rate_limit_group(bev, g), 0);
     /* A member's own limit is its group's share. */
     ck_assert_int_le(bufferevent_get_max_to_read(bev), 4000);
@@ -516,9 +512,7 @@ START_TEST(group_decrement_below_zero_stops_members)
     ck_assert_ptr_nonnull(cfg);
     g = bufferevent_rate_limit_group_new(base, cfg);
     ck_assert_ptr_nonnull(g);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     ck_assert_int_eq(bufferevent_add_to_rate_limit_group(bev, g), 0);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(bufferevent_rate_limit_group_decrement_read(g, 1500), 0);

@@ -29,50 +29,6 @@
 #include "vt-event.h"
 #include "vtest.h"
 
-/* What the callbacks of one bufferevent saw. */
-struct rec {
-    int reads, writes, events;
-    short what;
-    int err;
-    int connected;
-    int free_in_read;
-    struct evbuffer *got;
-};
-
-static void
-read_cb(struct bufferevent *bev, void *arg)
-{
-    struct rec *r = arg;
-
-    r->reads++;
-    if (r->got != NULL)
-        ck_assert_int_eq(bufferevent_read_buffer(bev, r->got), 0);
-    if (r->free_in_read)
-        bufferevent_free(bev);
-}
-
-static void
-write_cb(struct bufferevent *bev, void *arg)
-{
-    struct rec *r = arg;
-
-    (void)bev;
-    r->writes++;
-}
-
-static void
-event_cb(struct bufferevent *bev, short what, void *arg)
-{
-    struct rec *r = arg;
-
-    (void)bev;
-    r->err = EVUTIL_SOCKET_ERROR();
-    r->events++;
-    r->what = what;
-    if (what & BEV_EVENT_CONNECTED)
-        r->connected++;
-}
-
 /* A connected pair of non-blocking TCP sockets on loopback. */
 static void
 tcp_pair(int fds[2])
@@ -89,41 +45,6 @@ tcp_pair(int fds[2])
     close(lfd);
 }
 
-/* A loopback port with nothing listening on it. */
-static void
-closed_port(struct sockaddr_in *addr)
-{
-    int lfd = vt_tcp_listener(addr);
-
-    ck_assert_int_ge(lfd, 0);
-    close(lfd);
-}
-
-/* Reads exactly n bytes from a non-blocking socket, running the loop
- * while they are on their way. */
-static void
-recv_all(struct event_base *base, int fd, char *out, size_t n)
-{
-    struct timeval tick = {0, 10000};
-    size_t got = 0;
-    int tries = 0;
-
-    while (got < n) {
-        ssize_t k = recv(fd, out + got, n - got, 0);
-
-        if (k > 0) {
-            got += (size_t)k;
-            continue;
-        }
-        ck_assert_int_eq(k, -1);
-        ck_assert_int_eq(errno, EAGAIN);
-        /* A safety net of 20 s. */
-        ck_assert_int_lt(++tries, 2000);
-        ck_assert_int_eq(event_base_loopexit(base, &tick), 0);
-        ck_assert_int_ge(event_base_dispatch(base), 0);
-    }
-}
-
 START_TEST(new_with_socket_defaults)
 {
     struct event_base *base = event_base_new();
@@ -131,9 +52,7 @@ START_TEST(new_with_socket_defaults)
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], 0);
-    ck_assert_ptr_nonnull(bev);
+    bev = vt_socket_bev(base, fds, 0);
     ck_assert_int_eq(bufferevent_getfd(bev), fds[0]);
     ck_assert_ptr_eq(bufferevent_get_base(bev), base);
     ck_assert_ptr_null(bufferevent_get_underlying(bev));
@@ -155,7 +74,7 @@ START_TEST(new_without_socket_then_setfd)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char buf[8];
     int fds[2];
 
@@ -168,11 +87,11 @@ START_TEST(new_without_socket_then_setfd)
     ck_assert_int_eq(bufferevent_setfd(bev, fds[0]), 0);
     ck_assert_int_eq(bufferevent_getfd(bev), fds[0]);
     /* The new socket works for both directions. */
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(bufferevent_write(bev, "ping", 4), 0);
     ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
-    recv_all(base, fds[1], buf, 4);
+    vt_recv_all(base, fds[1], buf, 4);
     ck_assert_int_eq(memcmp(buf, "ping", 4), 0);
     ck_assert_int_eq(send(fds[1], "pong", 4, 0), 4);
     ck_assert_int_eq(vt_wait_for(base, &r.reads, 1), 1);
@@ -191,7 +110,7 @@ START_TEST(setcb_and_getcb)
     bufferevent_data_cb rcb = NULL, wcb = NULL;
     bufferevent_event_cb ecb = NULL;
     void *arg = NULL;
-    struct rec r = {0};
+    struct vt_rec r = {0};
 
     ck_assert_ptr_nonnull(base);
     bev = bufferevent_socket_new(base, -1, 0);
@@ -201,11 +120,11 @@ START_TEST(setcb_and_getcb)
     ck_assert_ptr_null(wcb);
     ck_assert_ptr_null(ecb);
     ck_assert_ptr_null(arg);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     bufferevent_getcb(bev, &rcb, &wcb, &ecb, &arg);
-    ck_assert_ptr_eq(rcb, read_cb);
-    ck_assert_ptr_eq(wcb, write_cb);
-    ck_assert_ptr_eq(ecb, event_cb);
+    ck_assert_ptr_eq(rcb, vt_read_cb);
+    ck_assert_ptr_eq(wcb, vt_write_cb);
+    ck_assert_ptr_eq(ecb, vt_event_cb);
     ck_assert_ptr_eq(arg, &r);
     /* Any of the outputs may be NULL. */
     bufferevent_getcb(bev, NULL, NULL, NULL, &arg);
@@ -222,9 +141,7 @@ START_TEST(enable_and_disable)
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(bufferevent_get_enabled(bev), EV_READ | EV_WRITE);
     ck_assert_int_eq(bufferevent_disable(bev, EV_WRITE), 0);
@@ -246,14 +163,12 @@ START_TEST(enable_write_on_empty_output)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     /* Writing is enabled from the start, but with nothing to write the
      * socket is not watched: no write callback. */
     vt_run_ready(base);
@@ -274,14 +189,12 @@ START_TEST(disabled_read_waits)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(send(fds[1], "abc", 3, 0), 3);
     /* Reading is off: the bytes stay in the socket. */
     vt_run_ready(base);
@@ -301,7 +214,7 @@ START_TEST(write_reaches_peer)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char buf[32];
     int fds[2];
 
@@ -309,7 +222,7 @@ START_TEST(write_reaches_peer)
     tcp_pair(fds);
     bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_write(bev, "hello, ", 7), 0);
     ck_assert_int_eq(evbuffer_add(bufferevent_get_output(bev), "world", 5), 0);
     /* Nothing is sent before the loop runs. */
@@ -317,7 +230,7 @@ START_TEST(write_reaches_peer)
     ck_assert_int_eq(r.writes, 0);
     ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(bev)), 0);
-    recv_all(base, fds[1], buf, 12);
+    vt_recv_all(base, fds[1], buf, 12);
     ck_assert_int_eq(memcmp(buf, "hello, world", 12), 0);
     /* The output drained once: one write callback, no event. */
     vt_run_ready(base);
@@ -334,22 +247,20 @@ START_TEST(write_buffer_moves_data)
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct evbuffer *src = evbuffer_new();
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char buf[32];
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
     ck_assert_ptr_nonnull(src);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, NULL, write_cb, event_cb, &r);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(bev, NULL, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(evbuffer_add(src, "moved data", 10), 0);
     ck_assert_int_eq(bufferevent_write_buffer(bev, src), 0);
     ck_assert_uint_eq(evbuffer_get_length(src), 0);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_output(bev)), 10);
     ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
-    recv_all(base, fds[1], buf, 10);
+    vt_recv_all(base, fds[1], buf, 10);
     ck_assert_int_eq(memcmp(buf, "moved data", 10), 0);
     evbuffer_free(src);
     bufferevent_free(bev);
@@ -363,7 +274,7 @@ START_TEST(read_and_read_buffer)
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct evbuffer *dst = evbuffer_new();
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char buf[16];
     int fds[2];
 
@@ -372,7 +283,7 @@ START_TEST(read_and_read_buffer)
     tcp_pair(fds);
     bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, NULL, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, NULL, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(send(fds[1], "0123456789", 10, 0), 10);
     while (evbuffer_get_length(bufferevent_get_input(bev)) < 10)
@@ -401,7 +312,7 @@ START_TEST(eof_reported_and_reading_stops)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
@@ -410,7 +321,7 @@ START_TEST(eof_reported_and_reading_stops)
     ck_assert_ptr_nonnull(r.got);
     bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(send(fds[1], "last words", 10, 0), 10);
     close(fds[1]);
@@ -435,7 +346,7 @@ START_TEST(connect_to_listener)
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct sockaddr_in addr;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char buf[8];
     int lfd, sfd;
 
@@ -444,7 +355,7 @@ START_TEST(connect_to_listener)
     ck_assert_int_ge(lfd, 0);
     bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(
         bufferevent_socket_connect(bev, (struct sockaddr *)&addr, sizeof(addr)),
         0);
@@ -475,7 +386,7 @@ START_TEST(connect_with_socket_already_set)
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct sockaddr_in addr;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int lfd, fd;
 
     ck_assert_ptr_nonnull(base);
@@ -485,7 +396,7 @@ START_TEST(connect_with_socket_already_set)
     ck_assert_int_ge(fd, 0);
     bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, NULL, NULL, event_cb, &r);
+    bufferevent_setcb(bev, NULL, NULL, vt_event_cb, &r);
     ck_assert_int_eq(
         bufferevent_socket_connect(bev, (struct sockaddr *)&addr, sizeof(addr)),
         0);
@@ -504,13 +415,13 @@ START_TEST(connect_refused)
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct sockaddr_in addr;
-    struct rec r = {0};
+    struct vt_rec r = {0};
 
     ck_assert_ptr_nonnull(base);
-    closed_port(&addr);
+    vt_closed_port(&addr);
     bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     /* The refusal is reported through the event callback, not the call. */
     ck_assert_int_eq(
         bufferevent_socket_connect(bev, (struct sockaddr *)&addr, sizeof(addr)),
@@ -535,7 +446,7 @@ connect_by_name(const char *host, int family)
     struct bufferevent *bev;
     struct sockaddr_in addr, peer;
     socklen_t len = sizeof(peer);
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int lfd;
 
     ck_assert_ptr_nonnull(base);
@@ -543,7 +454,7 @@ connect_by_name(const char *host, int family)
     ck_assert_int_ge(lfd, 0);
     bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, NULL, NULL, event_cb, &r);
+    bufferevent_setcb(bev, NULL, NULL, vt_event_cb, &r);
     /* Without a DNS base the name is resolved with the system resolver. */
     ck_assert_int_eq(bufferevent_socket_connect_hostname(
                          bev, NULL, family, host, ntohs(addr.sin_port)),
@@ -580,9 +491,7 @@ START_TEST(close_on_free_closes_socket)
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     bufferevent_free(bev);
     /* libevent finishes freeing from the loop (or when the base is freed),
      * so the socket may still be open right after bufferevent_free. */
@@ -603,9 +512,7 @@ START_TEST(without_close_on_free_socket_stays)
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], 0);
-    ck_assert_ptr_nonnull(bev);
+    bev = vt_socket_bev(base, fds, 0);
     bufferevent_free(bev);
     vt_run_ready(base);
     event_base_free(base);
@@ -622,15 +529,13 @@ START_TEST(free_inside_read_callback)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     r.free_in_read = 1;
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(send(fds[1], "bye", 3, 0), 3);
     ck_assert_int_eq(vt_wait_for(base, &r.reads, 1), 1);
@@ -655,9 +560,7 @@ START_TEST(incref_keeps_it_alive)
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     bufferevent_incref(bev);
     bufferevent_incref(bev);
     ck_assert_int_eq(bufferevent_decref(bev), 0);
@@ -686,7 +589,7 @@ START_TEST(peer_reset_while_writing)
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct linger lg = {1, 0};
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char *data = calloc(1, BIG);
     int fds[2];
 
@@ -695,7 +598,7 @@ START_TEST(peer_reset_while_writing)
     tcp_pair(fds);
     bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, NULL, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, NULL, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_write(bev, data, BIG), 0);
     /* Let part of it go: the peer's buffers fill, the rest waits. */
     while (evbuffer_get_length(bufferevent_get_output(bev)) == BIG)
@@ -721,7 +624,7 @@ START_TEST(peer_half_close)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char buf[16];
     int fds[2];
 
@@ -729,7 +632,7 @@ START_TEST(peer_half_close)
     tcp_pair(fds);
     bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(shutdown(fds[1], SHUT_WR), 0);
     ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);
@@ -738,7 +641,7 @@ START_TEST(peer_half_close)
     ck_assert_int_eq(bufferevent_get_enabled(bev) & EV_WRITE, EV_WRITE);
     ck_assert_int_eq(bufferevent_write(bev, "still here", 10), 0);
     ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
-    recv_all(base, fds[1], buf, 10);
+    vt_recv_all(base, fds[1], buf, 10);
     ck_assert_int_eq(memcmp(buf, "still here", 10), 0);
     ck_assert_int_eq(r.events, 1);
     bufferevent_free(bev);
@@ -751,7 +654,7 @@ START_TEST(setfd_replaces_socket)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char buf[8];
     int a[2], b[2];
 
@@ -760,7 +663,7 @@ START_TEST(setfd_replaces_socket)
     ck_assert_int_eq(vt_socketpair(b), 0);
     bev = bufferevent_socket_new(base, a[0], BEV_OPT_CLOSE_ON_FREE);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(bufferevent_setfd(bev, b[0]), 0);
     ck_assert_int_eq(bufferevent_getfd(bev), b[0]);
@@ -780,7 +683,7 @@ START_TEST(setfd_replaces_socket)
     ck_assert_int_eq(memcmp(buf, "new", 3), 0);
     ck_assert_int_eq(bufferevent_write(bev, "out", 3), 0);
     ck_assert_int_eq(vt_wait_for(base, &r.writes, 2), 2);
-    recv_all(base, b[1], buf, 3);
+    vt_recv_all(base, b[1], buf, 3);
     ck_assert_int_eq(memcmp(buf, "out", 3), 0);
     bufferevent_free(bev);
     close(a[0]);
@@ -794,15 +697,13 @@ START_TEST(base_set_moves_socket_bufferevent)
 {
     struct event_base *one = event_base_new(), *two = event_base_new();
     struct bufferevent *bev, *pair[2];
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int fds[2];
 
     ck_assert_ptr_nonnull(one);
     ck_assert_ptr_nonnull(two);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(one, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bev = vt_socket_bev(one, fds, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_base_set(two, bev), 0);
     ck_assert_ptr_eq(bufferevent_get_base(bev), two);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);

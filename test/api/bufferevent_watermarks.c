@@ -27,93 +27,6 @@
 #include "vt-event.h"
 #include "vtest.h"
 
-/* What the callbacks of one bufferevent saw. */
-struct rec {
-    int reads, writes, events;
-    short what;
-    size_t in_len_at_read;   /* input length when the read callback ran */
-    size_t max_in_len;       /* the most it ever was */
-    size_t out_len_at_write; /* output length when the write callback ran */
-    int drain_in_read;
-    int in_call; /* set while the test is inside a call that may call back */
-    int called_inside;
-    int drained; /* bytes the read callback drained */
-    int tag;
-    int *order_log;
-    int *order_n;
-};
-
-static void
-read_cb(struct bufferevent *bev, void *arg)
-{
-    struct rec *r = arg;
-    struct evbuffer *in = bufferevent_get_input(bev);
-
-    r->reads++;
-    r->in_len_at_read = evbuffer_get_length(in);
-    if (r->in_len_at_read > r->max_in_len)
-        r->max_in_len = r->in_len_at_read;
-    if (r->in_call)
-        r->called_inside++;
-    if (r->order_log != NULL && *r->order_n < 16)
-        r->order_log[(*r->order_n)++] = r->tag;
-    if (r->drain_in_read) {
-        r->drained += (int)evbuffer_get_length(in);
-        ck_assert_int_eq(evbuffer_drain(in, evbuffer_get_length(in)), 0);
-    }
-}
-
-static void
-write_cb(struct bufferevent *bev, void *arg)
-{
-    struct rec *r = arg;
-
-    r->writes++;
-    r->out_len_at_write = evbuffer_get_length(bufferevent_get_output(bev));
-    if (r->in_call)
-        r->called_inside++;
-}
-
-static void
-event_cb(struct bufferevent *bev, short what, void *arg)
-{
-    struct rec *r = arg;
-
-    (void)bev;
-    r->events++;
-    r->what = what;
-    if (r->in_call)
-        r->called_inside++;
-}
-
-/* Runs the loop until the buffer holds at least n bytes (20 s safety
- * net).  Returns its length. */
-static size_t
-wait_for_length(struct event_base *base, struct evbuffer *buf, size_t n)
-{
-    struct timeval limit = {20, 0};
-    int expired = 0;
-    struct event *timer = evtimer_new(base, vt_expire_cb, &expired);
-
-    ck_assert_ptr_nonnull(timer);
-    ck_assert_int_eq(evtimer_add(timer, &limit), 0);
-    while (evbuffer_get_length(buf) < n && !expired)
-        ck_assert_int_ge(event_base_loop(base, EVLOOP_ONCE), 0);
-    event_free(timer);
-    return evbuffer_get_length(buf);
-}
-
-/* Runs the loop for ms milliseconds: for checking that something does
- * not happen. */
-static void
-run_for(struct event_base *base, int ms)
-{
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-
-    ck_assert_int_eq(event_base_loopexit(base, &tv), 0);
-    ck_assert_int_ge(event_base_dispatch(base), 0);
-}
-
 static void
 send_bytes(int fd, size_t n)
 {
@@ -135,30 +48,28 @@ START_TEST(read_high_water_suspends_reading)
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct evbuffer *in;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     in = bufferevent_get_input(bev);
     /* No read callback yet: see read_callback_repeats_at_high_water for
      * what libevent does with one that leaves the input full. */
-    bufferevent_setcb(bev, NULL, NULL, event_cb, &r);
+    bufferevent_setcb(bev, NULL, NULL, vt_event_cb, &r);
     bufferevent_setwatermark(bev, EV_READ, 0, 100);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     send_bytes(fds[1], 1000);
-    ck_assert_uint_eq(wait_for_length(base, in, 100), 100);
+    ck_assert_uint_eq(vt_wait_for_length(base, in, 100), 100);
     /* Reading stops at the high-water mark: it is never passed. */
-    run_for(base, 100);
+    vt_run_for(base, 100);
     ck_assert_uint_eq(evbuffer_get_length(in), 100);
     /* Reading stays enabled: it is only suspended. */
     ck_assert_int_eq(bufferevent_get_enabled(bev) & EV_READ, EV_READ);
     /* Draining below the mark resumes it; the rest arrives, never more
      * than the mark at a time. */
     r.drain_in_read = 1;
-    bufferevent_setcb(bev, read_cb, NULL, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, NULL, vt_event_cb, &r);
     ck_assert_int_eq(evbuffer_drain(in, 100), 0);
     ck_assert_int_eq(vt_wait_for(base, &r.drained, 900), 900);
     ck_assert_uint_le(r.max_in_len, 100);
@@ -177,7 +88,7 @@ END_TEST
 static void
 hold_then_drain_cb(struct bufferevent *bev, void *arg)
 {
-    struct rec *r = arg;
+    struct vt_rec *r = arg;
     struct evbuffer *in = bufferevent_get_input(bev);
 
     r->reads++;
@@ -193,14 +104,12 @@ START_TEST(read_callback_repeats_at_high_water)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, hold_then_drain_cb, NULL, event_cb, &r);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(bev, hold_then_drain_cb, NULL, vt_event_cb, &r);
     bufferevent_setwatermark(bev, EV_READ, 0, 100);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     send_bytes(fds[1], 100);
@@ -218,20 +127,18 @@ START_TEST(read_low_water_delays_callback)
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct evbuffer *in;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     in = bufferevent_get_input(bev);
-    bufferevent_setcb(bev, read_cb, NULL, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, NULL, vt_event_cb, &r);
     bufferevent_setwatermark(bev, EV_READ, 10, 0);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     send_bytes(fds[1], 5);
     /* The bytes are read, but below the low-water mark: no callback. */
-    ck_assert_uint_eq(wait_for_length(base, in, 5), 5);
+    ck_assert_uint_eq(vt_wait_for_length(base, in, 5), 5);
     vt_run_ready(base);
     ck_assert_int_eq(r.reads, 0);
     send_bytes(fds[1], 5);
@@ -251,7 +158,7 @@ START_TEST(write_low_water_calls_back_early)
     };
     struct event_base *base = event_base_new();
     struct bufferevent *bev, *peer;
-    struct rec r = {0}, pr = {0};
+    struct vt_rec r = {0}, pr = {0};
     char *data = calloc(1, BIG);
     int small = 32 << 10;
     int fds[2];
@@ -269,7 +176,7 @@ START_TEST(write_low_water_calls_back_early)
     peer = bufferevent_socket_new(base, fds[1], BEV_OPT_CLOSE_ON_FREE);
     ck_assert_ptr_nonnull(bev);
     ck_assert_ptr_nonnull(peer);
-    bufferevent_setcb(bev, NULL, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, NULL, vt_write_cb, vt_event_cb, &r);
     bufferevent_setwatermark(bev, EV_WRITE, LOW, 0);
     ck_assert_int_eq(bufferevent_write(bev, data, BIG), 0);
     /* The peer does not read yet: the output stays above the mark. */
@@ -281,7 +188,7 @@ START_TEST(write_low_water_calls_back_early)
     /* Once the peer reads, the callback comes at the mark, well before
      * the output is empty. */
     pr.drain_in_read = 1;
-    bufferevent_setcb(peer, read_cb, NULL, event_cb, &pr);
+    bufferevent_setcb(peer, vt_read_cb, NULL, vt_event_cb, &pr);
     ck_assert_int_eq(bufferevent_enable(peer, EV_READ), 0);
     ck_assert_int_eq(vt_wait_for(base, &r.writes, 1), 1);
     ck_assert_uint_le(r.out_len_at_write, LOW);
@@ -343,24 +250,22 @@ START_TEST(read_timeout_only_while_reading)
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct timeval tv = {0, 100000};
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_set_timeouts(bev, &tv, NULL), 0);
     /* Reading is off: no timeout however long it waits. */
-    run_for(base, 400);
+    vt_run_for(base, 400);
     ck_assert_int_eq(r.events, 0);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);
     ck_assert_int_eq(r.what, BEV_EVENT_TIMEOUT | BEV_EVENT_READING);
     /* libevent turns reading off after a read timeout... */
     ck_assert_int_eq(bufferevent_get_enabled(bev) & EV_READ, 0);
-    run_for(base, 300);
+    vt_run_for(base, 300);
     ck_assert_int_eq(r.events, 1);
     /* ...and enabling it again restarts the timeout. */
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
@@ -378,15 +283,13 @@ START_TEST(read_timeout_put_off_by_data)
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct timeval tv = {1, 0};
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int fds[2], i;
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     r.drain_in_read = 1;
-    bufferevent_setcb(bev, read_cb, NULL, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, NULL, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_set_timeouts(bev, &tv, NULL), 0);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     /* A byte every 150 ms for 1.5 s keeps the 1 s timeout from firing:
@@ -394,7 +297,7 @@ START_TEST(read_timeout_put_off_by_data)
     for (i = 0; i < 10; i++) {
         send_bytes(fds[1], 1);
         ck_assert_int_eq(vt_wait_for(base, &r.reads, i + 1), i + 1);
-        run_for(base, 150);
+        vt_run_for(base, 150);
     }
     ck_assert_int_eq(r.events, 0);
     ck_assert_int_eq(vt_wait_for(base, &r.events, 1), 1);
@@ -413,20 +316,18 @@ START_TEST(write_timeout_only_with_pending_output)
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct timeval tv = {0, 100000};
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char *data = calloc(1, BIG);
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
     ck_assert_ptr_nonnull(data);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_set_timeouts(bev, NULL, &tv), 0);
     /* Writing is enabled but there is nothing to write: no timeout. */
     ck_assert_int_eq(bufferevent_get_enabled(bev), EV_WRITE);
-    run_for(base, 400);
+    vt_run_for(base, 400);
     ck_assert_int_eq(r.events, 0);
     /* More than the socket takes, and the peer does not read. */
     ck_assert_int_eq(bufferevent_write(bev, data, BIG), 0);
@@ -451,23 +352,21 @@ START_TEST(null_timeouts_clear)
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
     struct timeval tv = {0, 500000};
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char *data = calloc(1, BIG);
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
     ck_assert_ptr_nonnull(data);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     ck_assert_int_eq(bufferevent_write(bev, data, BIG), 0);
     ck_assert_int_eq(bufferevent_set_timeouts(bev, &tv, &tv), 0);
     /* Cleared before they can fire (even when already running). */
     ck_assert_int_eq(event_base_loop(base, EVLOOP_NONBLOCK), 0);
     ck_assert_int_eq(bufferevent_set_timeouts(bev, NULL, NULL), 0);
-    run_for(base, 800);
+    vt_run_for(base, 800);
     ck_assert_int_eq(r.events, 0);
     ck_assert_int_eq(bufferevent_get_enabled(bev), EV_READ | EV_WRITE);
     bufferevent_free(bev);
@@ -481,12 +380,12 @@ START_TEST(trigger_runs_callbacks)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
 
     ck_assert_ptr_nonnull(base);
     bev = bufferevent_socket_new(base, -1, 0);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     /* Without watermarks an empty input is at or above the read mark and
      * an empty output at or below the write mark: both run, at once. */
     r.in_call = 1;
@@ -508,18 +407,17 @@ START_TEST(trigger_respects_watermarks_unless_told)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     bufferevent_setwatermark(bev, EV_READ, 10, 0);
     ck_assert_int_eq(bufferevent_enable(bev, EV_READ), 0);
     send_bytes(fds[1], 3);
-    ck_assert_uint_eq(wait_for_length(base, bufferevent_get_input(bev), 3), 3);
+    ck_assert_uint_eq(vt_wait_for_length(base, bufferevent_get_input(bev), 3),
+                      3);
     ck_assert_int_eq(r.reads, 0);
     /* 3 bytes are below the read low-water mark of 10. */
     bufferevent_trigger(bev, EV_READ, 0);
@@ -552,9 +450,7 @@ START_TEST(input_end_and_output_front_frozen)
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
     ck_assert_int_eq(evbuffer_add(bufferevent_get_input(bev), "abc", 3), -1);
     ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(bev)), 0);
     ck_assert_int_eq(bufferevent_disable(bev, EV_WRITE), 0);
@@ -571,12 +467,12 @@ START_TEST(trigger_deferred_runs_from_loop)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
 
     ck_assert_ptr_nonnull(base);
     bev = bufferevent_socket_new(base, -1, 0);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     bufferevent_trigger(bev, EV_READ | EV_WRITE, BEV_TRIG_DEFER_CALLBACKS);
     ck_assert_int_eq(r.reads, 0);
     ck_assert_int_eq(r.writes, 0);
@@ -598,12 +494,12 @@ START_TEST(trigger_event_passes_flags)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
 
     ck_assert_ptr_nonnull(base);
     bev = bufferevent_socket_new(base, -1, 0);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     bufferevent_trigger_event(bev, BEV_EVENT_ERROR | BEV_EVENT_WRITING, 0);
     ck_assert_int_eq(r.events, 1);
     ck_assert_int_eq(r.what, BEV_EVENT_ERROR | BEV_EVENT_WRITING);
@@ -626,15 +522,13 @@ START_TEST(flush_on_socket_does_nothing)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     char c;
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
-    ck_assert_int_eq(vt_socketpair(fds), 0);
-    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bev = vt_socket_bev(base, fds, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_write(bev, "abc", 3), 0);
     /* Socket bufferevents have no flush of their own: libevent's returns
      * 0 for every mode and leaves the output to the loop. */
@@ -684,7 +578,7 @@ START_TEST(priority_orders_callbacks)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *hi, *lo;
-    struct rec rh = {0}, rl = {0};
+    struct vt_rec rh = {0}, rl = {0};
     int log[16], n = 0;
     int fa[2], fb[2];
 
@@ -703,8 +597,8 @@ START_TEST(priority_orders_callbacks)
     rl.order_log = rh.order_log = log;
     rl.order_n = rh.order_n = &n;
     rl.drain_in_read = rh.drain_in_read = 1;
-    bufferevent_setcb(lo, read_cb, NULL, event_cb, &rl);
-    bufferevent_setcb(hi, read_cb, NULL, event_cb, &rh);
+    bufferevent_setcb(lo, vt_read_cb, NULL, vt_event_cb, &rl);
+    bufferevent_setcb(hi, vt_read_cb, NULL, vt_event_cb, &rh);
     /* Both are ready before the loop looks; the more urgent one (the
      * lower number) runs first, whatever the order they were enabled. */
     send_bytes(fa[1], 1);
@@ -726,12 +620,12 @@ START_TEST(defer_callbacks_run_later)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *bev;
-    struct rec r = {0};
+    struct vt_rec r = {0};
 
     ck_assert_ptr_nonnull(base);
     bev = bufferevent_socket_new(base, -1, BEV_OPT_DEFER_CALLBACKS);
     ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, read_cb, write_cb, event_cb, &r);
+    bufferevent_setcb(bev, vt_read_cb, vt_write_cb, vt_event_cb, &r);
     /* A trigger without BEV_TRIG_DEFER_CALLBACKS still defers. */
     r.in_call = 1;
     bufferevent_trigger(bev, EV_READ | EV_WRITE, 0);
@@ -756,7 +650,7 @@ START_TEST(defer_callbacks_over_socket)
 {
     struct event_base *base = event_base_new();
     struct bufferevent *a, *b;
-    struct rec ra = {0}, rb = {0};
+    struct vt_rec ra = {0}, rb = {0};
     int fds[2];
 
     ck_assert_ptr_nonnull(base);
@@ -768,8 +662,8 @@ START_TEST(defer_callbacks_over_socket)
     ck_assert_ptr_nonnull(a);
     ck_assert_ptr_nonnull(b);
     rb.drain_in_read = 1;
-    bufferevent_setcb(a, read_cb, write_cb, event_cb, &ra);
-    bufferevent_setcb(b, read_cb, write_cb, event_cb, &rb);
+    bufferevent_setcb(a, vt_read_cb, vt_write_cb, vt_event_cb, &ra);
+    bufferevent_setcb(b, vt_read_cb, vt_write_cb, vt_event_cb, &rb);
     ck_assert_int_eq(bufferevent_enable(b, EV_READ), 0);
     ra.in_call = 1;
     ck_assert_int_eq(bufferevent_write(a, "deferred", 8), 0);
@@ -926,7 +820,7 @@ START_TEST(threadsafe_write_from_other_thread)
 {
     struct event_base *base;
     struct bufferevent *bev, *peer;
-    struct rec r = {0};
+    struct vt_rec r = {0};
     pthread_t thread;
     int fds[2];
 
@@ -940,7 +834,7 @@ START_TEST(threadsafe_write_from_other_thread)
     ck_assert_ptr_nonnull(bev);
     ck_assert_ptr_nonnull(peer);
     r.drain_in_read = 1;
-    bufferevent_setcb(peer, read_cb, NULL, event_cb, &r);
+    bufferevent_setcb(peer, vt_read_cb, NULL, vt_event_cb, &r);
     ck_assert_int_eq(bufferevent_enable(peer, EV_READ), 0);
     /* The loop may already be waiting when the writes come: they must
      * wake it. */
