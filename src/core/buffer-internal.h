@@ -191,6 +191,22 @@ vg_evbuffer_trim_first(struct evbuffer *buf, size_t len)
     vg_evbuffer_ptrs_stale(buf);
 }
 
+/* Sets up the header of a chunk of kind VG_CHUNK_REF, _FILE or _VIEW whose
+ * len bytes are kept elsewhere, at data + misalign; it has no free
+ * space. */
+static inline void
+vg_evbuffer_chunk_init_extern(struct vg_chunk *c, uint32_t kind,
+                              unsigned char *data, size_t misalign, size_t len)
+{
+    c->next = NULL;
+    c->buf = data;
+    c->cap = misalign + len;
+    c->misalign = misalign;
+    c->off = len;
+    c->flags = kind;
+    c->refcnt = 1;
+}
+
 /* Copies n bytes between places that do not overlap; small copies, the
  * most common on the hot paths, without a call. */
 static inline void

@@ -255,13 +255,9 @@ evbuffer_add_file_segment(struct evbuffer *buf,
     vg_evbuffer_segment_incref(seg);
     fc->seg = seg;
     fc->seg_off = (size_t)offset;
-    fc->c.next = NULL;
-    fc->c.buf = lazy ? NULL : seg->contents + offset;
-    fc->c.cap = (size_t)length;
-    fc->c.misalign = 0;
-    fc->c.off = (size_t)length;
-    fc->c.flags = VG_CHUNK_FILE;
-    fc->c.refcnt = 1;
+    vg_evbuffer_chunk_init_extern(&fc->c, VG_CHUNK_FILE,
+                                  lazy ? NULL : seg->contents + offset, 0,
+                                  (size_t)length);
     if (lazy)
         buf->n_unmapped++;
     vg_evbuffer_append_chunk(buf, &fc->c);
