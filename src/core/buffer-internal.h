@@ -284,6 +284,28 @@ void vg_evbuffer_append_chunk(struct evbuffer *buf, struct vg_chunk *c);
 int vg_evbuffer_reserve_locked(struct evbuffer *buf, size_t want,
                                struct iovec *vec, int contiguous);
 
+/* Trims the nv extents vg_evbuffer_reserve_locked returned, which may
+ * offer more than asked, to limit bytes in all, dropping a second extent
+ * left empty; returns how many extents remain and sets *total to their
+ * bytes. */
+static inline int
+vg_evbuffer_clamp_extents(struct iovec *vec, int nv, size_t limit,
+                          size_t *total)
+{
+    size_t left = limit;
+    int i;
+
+    for (i = 0; i < nv; i++) {
+        if (vec[i].iov_len > left)
+            vec[i].iov_len = left;
+        left -= vec[i].iov_len;
+    }
+    if (nv == 2 && vec[1].iov_len == 0)
+        nv = 1;
+    *total = limit - left;
+    return nv;
+}
+
 /* Commits n bytes into the extents vg_evbuffer_reserve_locked returned
  * (n at most their total). */
 void vg_evbuffer_commit_locked(struct evbuffer *buf, const struct iovec *vec,

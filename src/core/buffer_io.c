@@ -414,10 +414,10 @@ static int
 read_into(struct evbuffer *buf, evutil_socket_t fd, size_t limit)
 {
     struct iovec iov[2];
-    size_t want, left;
+    size_t want, got;
     ssize_t n = -1;
     int avail = 0;
-    int nv, i;
+    int nv;
 
     VG_BUF_LOCK(buf);
     if (buf->freeze_end)
@@ -434,14 +434,7 @@ read_into(struct evbuffer *buf, evutil_socket_t fd, size_t limit)
     if (nv < 0)
         goto unlock;
     /* The extents may offer more than asked: read no more than want. */
-    left = want;
-    for (i = 0; i < nv; i++) {
-        if (iov[i].iov_len > left)
-            iov[i].iov_len = left;
-        left -= iov[i].iov_len;
-    }
-    if (nv == 2 && iov[1].iov_len == 0)
-        nv = 1;
+    nv = vg_evbuffer_clamp_extents(iov, nv, want, &got);
     if (nv == 1)
         n = read(fd, iov[0].iov_base, iov[0].iov_len);
     else
