@@ -509,8 +509,7 @@ schedule_deferred(struct evbuffer *buf)
     BASE_LOCK(base);
     if (vg_event_callback_activate(base, &buf->deferred)) {
         buf->refcnt++;
-        if (BASE_NEEDS_NOTIFY(base))
-            vg_base_notify(base);
+        vg_base_wake(base);
     }
     BASE_UNLOCK(base);
 }
