@@ -325,12 +325,6 @@ int vg_evbuffer_segment_materialize(struct evbuffer_file_segment *seg);
 /* ------------------------------------------------------------------ */
 /* For the rest of the core (bufferevents).                            */
 
-/* Takes a reference that keeps buf allocated after evbuffer_free() until
- * vg_evbuffer_decref(). */
-void vg_evbuffer_incref(struct evbuffer *buf);
-/* Drops a reference taken with vg_evbuffer_incref(). */
-void vg_evbuffer_decref(struct evbuffer *buf);
-
 /* The storage of a chunk of the size the thread's chunk cache keeps
  * (16 KiB and a header, rounded to 512 bytes, less the header). */
 #define VG_CHUNK_CACHED_CAP ((size_t)16896 - sizeof(struct vg_chunk))
@@ -343,10 +337,5 @@ struct vg_chunk *vg_evbuffer_chunk_new(size_t need);
 
 /* Frees the chunks the calling thread's chunk cache holds. */
 void vg_evbuffer_cache_flush(void);
-
-/* Reads from fd into buf, at most max bytes (0: as much as the socket
- * holds, within the library's per-call cap).  Like evbuffer_read(). */
-int vg_evbuffer_read_atmost(struct evbuffer *buf, evutil_socket_t fd,
-                            size_t max);
 
 #endif

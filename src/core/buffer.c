@@ -386,21 +386,6 @@ decref_and_unlock(struct evbuffer *buf)
     return 1;
 }
 
-void
-vg_evbuffer_incref(struct evbuffer *buf)
-{
-    VG_BUF_LOCK(buf);
-    buf->refcnt++;
-    VG_BUF_UNLOCK(buf);
-}
-
-void
-vg_evbuffer_decref(struct evbuffer *buf)
-{
-    VG_BUF_LOCK(buf);
-    decref_and_unlock(buf);
-}
-
 /* Frees the callback entries marked removed (no run in progress). */
 static void
 sweep_callbacks(struct evbuffer *buf)

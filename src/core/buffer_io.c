@@ -464,11 +464,3 @@ evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
     }
     return read_into(buffer, fd, howmuch < 0 ? 0 : (size_t)howmuch);
 }
-
-int
-vg_evbuffer_read_atmost(struct evbuffer *buf, evutil_socket_t fd, size_t max)
-{
-    if (buf == NULL)
-        return -1;
-    return read_into(buf, fd, max);
-}

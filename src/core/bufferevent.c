@@ -343,12 +343,6 @@ vg_bev_share_lock(struct vg_bev *p, void *lock)
     evbuffer_enable_locking(p->bev.output, lock);
 }
 
-void
-vg_bev_incref_locked(struct vg_bev *p)
-{
-    p->refcnt++;
-}
-
 int
 vg_bev_decref_and_unlock(struct vg_bev *p)
 {

@@ -48,12 +48,6 @@ would_block(int err)
     return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
 }
 
-int
-vg_bev_add_event(struct event *ev, const struct timeval *tv)
-{
-    return event_add(ev, tv);
-}
-
 static int
 write_pending(struct bufferevent *bev)
 {
