@@ -97,6 +97,10 @@ chunk_cache_thread_exit(void *unused)
 {
     (void)unused;
     vg_evbuffer_cache_flush();
+    /* The key's value is now NULL: a chunk freed by a later destructor
+     * of this thread must register again (the destructor then runs
+     * once more), not stay in a cache nobody empties. */
+    chunk_cache.registered = 0;
 }
 
 static void
