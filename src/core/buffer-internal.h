@@ -191,6 +191,22 @@ vg_evbuffer_trim_first(struct evbuffer *buf, size_t len)
     vg_evbuffer_ptrs_stale(buf);
 }
 
+/* Sets up the header of a chunk of kind VG_CHUNK_REF, _FILE or _VIEW whose
+ * len bytes are kept elsewhere, at data + misalign; it has no free
+ * space. */
+static inline void
+vg_evbuffer_chunk_init_extern(struct vg_chunk *c, uint32_t kind,
+                              unsigned char *data, size_t misalign, size_t len)
+{
+    c->next = NULL;
+    c->buf = data;
+    c->cap = misalign + len;
+    c->misalign = misalign;
+    c->off = len;
+    c->flags = kind;
+    c->refcnt = 1;
+}
+
 /* Copies n bytes between places that do not overlap; small copies, the
  * most common on the hot paths, without a call. */
 static inline void
@@ -268,6 +284,28 @@ void vg_evbuffer_append_chunk(struct evbuffer *buf, struct vg_chunk *c);
 int vg_evbuffer_reserve_locked(struct evbuffer *buf, size_t want,
                                struct iovec *vec, int contiguous);
 
+/* Trims the nv extents vg_evbuffer_reserve_locked returned, which may
+ * offer more than asked, to limit bytes in all, dropping a second extent
+ * left empty; returns how many extents remain and sets *total to their
+ * bytes. */
+static inline int
+vg_evbuffer_clamp_extents(struct iovec *vec, int nv, size_t limit,
+                          size_t *total)
+{
+    size_t left = limit;
+    int i;
+
+    for (i = 0; i < nv; i++) {
+        if (vec[i].iov_len > left)
+            vec[i].iov_len = left;
+        left -= vec[i].iov_len;
+    }
+    if (nv == 2 && vec[1].iov_len == 0)
+        nv = 1;
+    *total = limit - left;
+    return nv;
+}
+
 /* Commits n bytes into the extents vg_evbuffer_reserve_locked returned
  * (n at most their total). */
 void vg_evbuffer_commit_locked(struct evbuffer *buf, const struct iovec *vec,
@@ -287,12 +325,6 @@ int vg_evbuffer_segment_materialize(struct evbuffer_file_segment *seg);
 /* ------------------------------------------------------------------ */
 /* For the rest of the core (bufferevents).                            */
 
-/* Takes a reference that keeps buf allocated after evbuffer_free() until
- * vg_evbuffer_decref(). */
-void vg_evbuffer_incref(struct evbuffer *buf);
-/* Drops a reference taken with vg_evbuffer_incref(). */
-void vg_evbuffer_decref(struct evbuffer *buf);
-
 /* The storage of a chunk of the size the thread's chunk cache keeps
  * (16 KiB and a header, rounded to 512 bytes, less the header). */
 #define VG_CHUNK_CACHED_CAP ((size_t)16896 - sizeof(struct vg_chunk))
@@ -305,10 +337,5 @@ struct vg_chunk *vg_evbuffer_chunk_new(size_t need);
 
 /* Frees the chunks the calling thread's chunk cache holds. */
 void vg_evbuffer_cache_flush(void);
-
-/* Reads from fd into buf, at most max bytes (0: as much as the socket
- * holds, within the library's per-call cap).  Like evbuffer_read(). */
-int vg_evbuffer_read_atmost(struct evbuffer *buf, evutil_socket_t fd,
-                            size_t max);
 
 #endif

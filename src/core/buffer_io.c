@@ -255,13 +255,9 @@ evbuffer_add_file_segment(struct evbuffer *buf,
     vg_evbuffer_segment_incref(seg);
     fc->seg = seg;
     fc->seg_off = (size_t)offset;
-    fc->c.next = NULL;
-    fc->c.buf = lazy ? NULL : seg->contents + offset;
-    fc->c.cap = (size_t)length;
-    fc->c.misalign = 0;
-    fc->c.off = (size_t)length;
-    fc->c.flags = VG_CHUNK_FILE;
-    fc->c.refcnt = 1;
+    vg_evbuffer_chunk_init_extern(&fc->c, VG_CHUNK_FILE,
+                                  lazy ? NULL : seg->contents + offset, 0,
+                                  (size_t)length);
     if (lazy)
         buf->n_unmapped++;
     vg_evbuffer_append_chunk(buf, &fc->c);
@@ -418,10 +414,10 @@ static int
 read_into(struct evbuffer *buf, evutil_socket_t fd, size_t limit)
 {
     struct iovec iov[2];
-    size_t want, left;
+    size_t want, got;
     ssize_t n = -1;
     int avail = 0;
-    int nv, i;
+    int nv;
 
     VG_BUF_LOCK(buf);
     if (buf->freeze_end)
@@ -438,14 +434,7 @@ read_into(struct evbuffer *buf, evutil_socket_t fd, size_t limit)
     if (nv < 0)
         goto unlock;
     /* The extents may offer more than asked: read no more than want. */
-    left = want;
-    for (i = 0; i < nv; i++) {
-        if (iov[i].iov_len > left)
-            iov[i].iov_len = left;
-        left -= iov[i].iov_len;
-    }
-    if (nv == 2 && iov[1].iov_len == 0)
-        nv = 1;
+    nv = vg_evbuffer_clamp_extents(iov, nv, want, &got);
     if (nv == 1)
         n = read(fd, iov[0].iov_base, iov[0].iov_len);
     else
@@ -474,12 +463,4 @@ evbuffer_read(struct evbuffer *buffer, evutil_socket_t fd, int howmuch)
         return frozen ? -1 : 0;
     }
     return read_into(buffer, fd, howmuch < 0 ? 0 : (size_t)howmuch);
-}
-
-int
-vg_evbuffer_read_atmost(struct evbuffer *buf, evutil_socket_t fd, size_t max)
-{
-    if (buf == NULL)
-        return -1;
-    return read_into(buf, fd, max);
 }

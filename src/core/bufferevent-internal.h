@@ -123,7 +123,6 @@ int vg_bev_init_common(struct vg_bev *p, struct event_base *base,
 /* Shares another bufferevent's lock (pairs); before any use. */
 void vg_bev_share_lock(struct vg_bev *p, void *lock);
 
-void vg_bev_incref_locked(struct vg_bev *p);
 /* Drops a reference and unlocks; returns 1 if this freed it. */
 int vg_bev_decref_and_unlock(struct vg_bev *p);
 
@@ -158,10 +157,6 @@ vg_bev_tv(const struct timeval *tv)
 {
     return (tv->tv_sec != 0 || tv->tv_usec != 0) ? tv : NULL;
 }
-
-/* Adds ev with tv (NULL: none) if it is not pending, or re-adds it when
- * force is set.  Returns event_add()'s result. */
-int vg_bev_add_event(struct event *ev, const struct timeval *tv);
 
 /* Changes the priority of a deferred callback (the base lock held). */
 void vg_bev_callback_set_priority(struct event_base *base,

@@ -49,6 +49,20 @@ vg_bev_repeat_readcb_at_high(struct vg_bev *p)
     BASE_UNLOCK(base);
 }
 
+/* Calls a data callback for deferred_cb(), without the lock if unlock
+ * (BEV_OPT_UNLOCK_CALLBACKS). */
+static void
+call_data_cb(struct bufferevent *bev, bufferevent_data_cb cb, int unlock)
+{
+    void *arg = bev->cbarg;
+
+    if (unlock)
+        BEV_UNLOCK(bev);
+    cb(bev, arg);
+    if (unlock)
+        BEV_LOCK(bev);
+}
+
 /* Calls the user's callbacks whose runs were deferred. */
 static void
 deferred_cb(struct event_callback *cb, void *arg)
@@ -77,29 +91,14 @@ deferred_cb(struct event_callback *cb, void *arg)
         /* Cleared first: the callback may schedule another run. */
         p->readcb_pending = 0;
         if (bev->readcb != NULL) {
-            bufferevent_data_cb rcb = bev->readcb;
-            void *arg2 = bev->cbarg;
-
-            if (unlock)
-                BEV_UNLOCK(bev);
-            rcb(bev, arg2);
-            if (unlock)
-                BEV_LOCK(bev);
+            call_data_cb(bev, bev->readcb, unlock);
             vg_bev_repeat_readcb_at_high(p);
         }
     }
     if (p->writecb_pending) {
         p->writecb_pending = 0;
-        if (bev->writecb != NULL) {
-            bufferevent_data_cb wcb = bev->writecb;
-            void *arg2 = bev->cbarg;
-
-            if (unlock)
-                BEV_UNLOCK(bev);
-            wcb(bev, arg2);
-            if (unlock)
-                BEV_LOCK(bev);
-        }
+        if (bev->writecb != NULL)
+            call_data_cb(bev, bev->writecb, unlock);
     }
     if (p->eventcb_pending) {
         short what = p->eventcb_pending;
@@ -342,12 +341,6 @@ vg_bev_share_lock(struct vg_bev *p, void *lock)
     p->own_lock = 0;
     evbuffer_enable_locking(p->bev.input, lock);
     evbuffer_enable_locking(p->bev.output, lock);
-}
-
-void
-vg_bev_incref_locked(struct vg_bev *p)
-{
-    p->refcnt++;
 }
 
 int

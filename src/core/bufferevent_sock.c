@@ -48,12 +48,6 @@ would_block(int err)
     return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
 }
 
-int
-vg_bev_add_event(struct event *ev, const struct timeval *tv)
-{
-    return event_add(ev, tv);
-}
-
 static int
 write_pending(struct bufferevent *bev)
 {
@@ -200,9 +194,9 @@ read_once(struct vg_bev *p, evutil_socket_t fd, size_t want)
     struct evbuffer *buf = p->bev.input;
     struct vg_chunk *extra = NULL;
     struct iovec iov[3];
-    size_t left, first, got = 0;
+    size_t left, first, got;
     ssize_t n = -1;
-    int nv, i;
+    int nv;
 
     first = want;
     if (want > READ_RESERVE && want - READ_RESERVE <= VG_CHUNK_CACHED_CAP)
@@ -215,16 +209,8 @@ read_once(struct vg_bev *p, evutil_socket_t fd, size_t want)
         VG_BUF_UNLOCK(buf);
         return -1;
     }
-    left = want;
-    for (i = 0; i < nv; i++) {
-        if (iov[i].iov_len > left)
-            iov[i].iov_len = left;
-        left -= iov[i].iov_len;
-    }
-    if (nv == 2 && iov[1].iov_len == 0)
-        nv = 1;
-    for (i = 0; i < nv; i++)
-        got += iov[i].iov_len;
+    nv = vg_evbuffer_clamp_extents(iov, nv, want, &got);
+    left = want - got;
     /* left is at most the cached chunk's size here: first was lowered
      * only then.  Without the chunk, the read takes what fits. */
     if (left > 0 && (extra = vg_evbuffer_chunk_new(left)) != NULL) {

@@ -23,8 +23,7 @@
 #define DEFAULT_BACKLOG 128
 
 struct evconnlistener {
-    struct event listener;
-    struct event_base *base;
+    struct event listener; /* its ev_base is the listener's base */
     evconnlistener_cb cb;
     evconnlistener_errorcb errorcb;
     void *user_data;
@@ -32,7 +31,6 @@ struct evconnlistener {
     void *lock; /* with LEV_OPT_THREADSAFE */
     int refcnt; /* 1 for the owner, +1 while a callback runs */
     int enabled;
-    int freed; /* evconnlistener_free was called */
 };
 
 #define LOCK(lev) vg_lock((lev)->lock)
@@ -67,22 +65,22 @@ static void
 listener_read_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct evconnlistener *lev = arg;
+    int flags = 0;
     int err;
 
     (void)what;
     LOCK(lev);
+    if (!(lev->flags & LEV_OPT_LEAVE_SOCKETS_BLOCKING))
+        flags |= SOCK_NONBLOCK;
+    if (lev->flags & LEV_OPT_CLOSE_ON_EXEC)
+        flags |= SOCK_CLOEXEC;
     for (;;) {
         struct sockaddr_storage ss;
         socklen_t socklen = sizeof(ss);
-        int flags = 0;
         int new_fd;
         evconnlistener_cb cb;
         void *user_data;
 
-        if (!(lev->flags & LEV_OPT_LEAVE_SOCKETS_BLOCKING))
-            flags |= SOCK_NONBLOCK;
-        if (lev->flags & LEV_OPT_CLOSE_ON_EXEC)
-            flags |= SOCK_CLOEXEC;
         new_fd = accept4(fd, (struct sockaddr *)&ss, &socklen, flags);
         if (new_fd < 0)
             break;
@@ -150,7 +148,6 @@ evconnlistener_new(struct event_base *base, evconnlistener_cb cb, void *ptr,
     lev = vg_mm_calloc(1, sizeof(*lev));
     if (lev == NULL)
         return NULL;
-    lev->base = base;
     lev->cb = cb;
     lev->user_data = ptr;
     lev->flags = flags;
@@ -254,7 +251,7 @@ evconnlistener_disable(struct evconnlistener *lev)
 struct event_base *
 evconnlistener_get_base(struct evconnlistener *lev)
 {
-    return lev->base;
+    return lev->listener.ev_base;
 }
 
 evutil_socket_t
