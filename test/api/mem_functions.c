@@ -436,6 +436,51 @@ START_TEST(buffer_memory_comes_back_at_thread_exit)
 }
 END_TEST
 
+/* A buffer the thread still holds when it exits, freed by a destructor
+ * that runs after the library's own thread-exit clean-up (its key is made
+ * later). */
+static pthread_key_t late_key;
+
+static void
+free_buffer_late(void *buf)
+{
+    evbuffer_free(buf);
+}
+
+static void *
+read_free_then_hold(void *arg)
+{
+    static char big[15000];
+    void *n = read_and_free(arg);
+    struct evbuffer *held = evbuffer_new();
+
+    if (held == NULL || evbuffer_add(held, big, sizeof(big)) != 0 ||
+        pthread_key_create(&late_key, free_buffer_late) != 0)
+        return (void *)-1L;
+    if (pthread_setspecific(late_key, held) != 0)
+        return (void *)-2L;
+    return n;
+}
+
+START_TEST(buffer_freed_by_a_later_destructor_comes_back)
+{
+    long live0 = live;
+    pthread_t t;
+    void *got;
+    int sp[2];
+
+    ck_assert_int_eq(vt_socketpair(sp), 0);
+    ck_assert_int_eq(pthread_create(&t, NULL, read_free_then_hold, sp), 0);
+    ck_assert_int_eq(pthread_join(t, &got), 0);
+    ck_assert_int_eq((long)got, 16384);
+    ck_assert_int_eq(live, live0);
+    ck_assert_int_eq(foreign, 0);
+    ck_assert_int_eq(pthread_key_delete(late_key), 0);
+    close(sp[0]);
+    close(sp[1]);
+}
+END_TEST
+
 START_TEST(global_shutdown)
 {
     struct event_base *base = event_base_new();
@@ -463,6 +508,7 @@ main(void)
     tcase_add_test(tc, everything_comes_back);
     tcase_add_test(tc, bufferevent_memory_comes_back);
     tcase_add_test(tc, buffer_memory_comes_back_at_thread_exit);
+    tcase_add_test(tc, buffer_freed_by_a_later_destructor_comes_back);
     tcase_add_test(tc, refused_allocation_in_base_new);
     tcase_add_test(tc, refused_allocation_is_reported);
     tcase_add_test(tc, global_shutdown);
