@@ -418,7 +418,10 @@ read_and_free(void *arg)
     return (void *)n;
 }
 
-START_TEST(buffer_memory_comes_back_at_thread_exit)
+/* Runs fn (given a socket pair) in a thread that then exits, and checks
+ * that it read 16 KiB and that every allocation came back. */
+static void
+check_thread_gives_back(void *(*fn)(void *))
 {
     long live0 = live;
     pthread_t t;
@@ -426,13 +429,18 @@ START_TEST(buffer_memory_comes_back_at_thread_exit)
     int sp[2];
 
     ck_assert_int_eq(vt_socketpair(sp), 0);
-    ck_assert_int_eq(pthread_create(&t, NULL, read_and_free, sp), 0);
+    ck_assert_int_eq(pthread_create(&t, NULL, fn, sp), 0);
     ck_assert_int_eq(pthread_join(t, &got), 0);
     ck_assert_int_eq((long)got, 16384);
     ck_assert_int_eq(live, live0);
     ck_assert_int_eq(foreign, 0);
     close(sp[0]);
     close(sp[1]);
+}
+
+START_TEST(buffer_memory_comes_back_at_thread_exit)
+{
+    check_thread_gives_back(read_and_free);
 }
 END_TEST
 
@@ -464,20 +472,8 @@ read_free_then_hold(void *arg)
 
 START_TEST(buffer_freed_by_a_later_destructor_comes_back)
 {
-    long live0 = live;
-    pthread_t t;
-    void *got;
-    int sp[2];
-
-    ck_assert_int_eq(vt_socketpair(sp), 0);
-    ck_assert_int_eq(pthread_create(&t, NULL, read_free_then_hold, sp), 0);
-    ck_assert_int_eq(pthread_join(t, &got), 0);
-    ck_assert_int_eq((long)got, 16384);
-    ck_assert_int_eq(live, live0);
-    ck_assert_int_eq(foreign, 0);
+    check_thread_gives_back(read_free_then_hold);
     ck_assert_int_eq(pthread_key_delete(late_key), 0);
-    close(sp[0]);
-    close(sp[1]);
 }
 END_TEST
 
