@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -511,6 +512,125 @@ START_TEST(closed_on_peer_shutdown)
 }
 END_TEST
 
+/* Issue 13: a peer's close() (not only shutdown()) reaches EV_CLOSED
+ * events, on a Unix socket pair (where epoll reports a hang-up together
+ * with the read hang-up) and on TCP, for plain, persistent and
+ * edge-triggered events. */
+static void
+closed_pair(int tcp, int fds[2])
+{
+    if (!tcp) {
+        ck_assert_int_eq(vt_socketpair(fds), 0);
+    } else {
+        struct sockaddr_in addr;
+        int lfd = vt_tcp_listener(&addr);
+
+        ck_assert_int_ge(lfd, 0);
+        fds[1] = vt_tcp_connect(&addr);
+        ck_assert_int_ge(fds[1], 0);
+        fds[0] = accept(lfd, NULL, NULL);
+        ck_assert_int_ge(fds[0], 0);
+        close(lfd);
+    }
+}
+
+START_TEST(closed_on_peer_close)
+{
+    static const short kinds[] = {EV_CLOSED, EV_READ | EV_CLOSED,
+                                  EV_CLOSED | EV_PERSIST, EV_CLOSED | EV_ET,
+                                  EV_READ | EV_CLOSED | EV_ET};
+    struct event_base *base = event_base_new();
+    int tcp, k, early;
+    short et;
+
+    ck_assert_ptr_nonnull(base);
+    early = (event_base_get_features(base) & EV_FEATURE_EARLY_CLOSE) != 0;
+    /* Only an edge-triggered backend reports EV_ET back. */
+    et = (event_base_get_features(base) & EV_FEATURE_ET) ? EV_ET : 0;
+    for (tcp = 0; tcp < 2; tcp++) {
+        for (k = 0; k < (int)(sizeof(kinds) / sizeof(kinds[0])); k++) {
+            struct timeval limit = {5, 0};
+            short want = kinds[k];
+            struct event *ev, *guard;
+            int fds[2];
+
+            /* Without the feature EV_CLOSED alone is never reported;
+             * the close shows up as readable. */
+            if (!early && !(want & EV_READ))
+                continue;
+            memset(&rec_a, 0, sizeof(rec_a));
+            closed_pair(tcp, fds);
+            ev = event_new(base, fds[0], want, record_cb, &rec_a);
+            ck_assert_ptr_nonnull(ev);
+            ck_assert_int_eq(event_add(ev, NULL), 0);
+            ck_assert_int_eq(one_pass(base), 0);
+            ck_assert_int_eq(rec_a.calls, 0);
+            ck_assert_int_eq(close(fds[1]), 0);
+            /* A guard timer bounds the wait when the close is lost. */
+            guard = evtimer_new(base, record_cb, &rec_b);
+            ck_assert_ptr_nonnull(guard);
+            ck_assert_int_eq(evtimer_add(guard, &limit), 0);
+            ck_assert_int_eq(event_base_loop(base, EVLOOP_ONCE), 0);
+            event_free(guard);
+            ck_assert_int_eq(rec_a.calls, 1);
+            if (early)
+                ck_assert_int_eq(rec_a.res, want & (EV_READ | EV_CLOSED | et));
+            else
+                ck_assert_int_eq(rec_a.res, want & (EV_READ | et));
+            if (want & EV_PERSIST) {
+                /* Level-triggered and persistent: reported again. */
+                ck_assert_int_eq(one_pass(base), 0);
+                ck_assert_int_eq(rec_a.calls, 2);
+                ck_assert_int_eq(rec_a.res, EV_CLOSED);
+            }
+            event_free(ev);
+            close(fds[0]);
+        }
+    }
+    event_base_free(base);
+}
+END_TEST
+
+/* Issue 13 asked whether mixing edge- and level-triggered events on one
+ * fd fails; libevent 2.1.12 accepts it on every backend (each add returns
+ * 0), and both events run when the fd is ready. */
+START_TEST(edge_and_level_events_on_one_fd)
+{
+    static const short firsts[] = {EV_READ | EV_ET, EV_READ};
+    static const short seconds[] = {EV_WRITE, EV_WRITE | EV_ET};
+    struct event_base *base = event_base_new();
+    int i;
+
+    ck_assert_ptr_nonnull(base);
+    for (i = 0; i < 2; i++) {
+        struct event *a, *b;
+        int sp[2];
+
+        memset(&rec_a, 0, sizeof(rec_a));
+        memset(&rec_b, 0, sizeof(rec_b));
+        ck_assert_int_eq(vt_socketpair(sp), 0);
+        a = event_new(base, sp[0], firsts[i], record_cb, &rec_a);
+        b = event_new(base, sp[0], seconds[i], record_cb, &rec_b);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_ptr_nonnull(b);
+        ck_assert_int_eq(event_add(a, NULL), 0);
+        ck_assert_int_eq(event_add(b, NULL), 0);
+        ck_assert_int_eq(event_pending(b, EV_WRITE, NULL), EV_WRITE);
+        put_byte(sp[1]);
+        ck_assert_int_eq(one_pass(base), 0);
+        ck_assert_int_eq(rec_a.calls, 1);
+        ck_assert_int_eq(rec_a.res & EV_READ, EV_READ);
+        ck_assert_int_eq(rec_b.calls, 1);
+        ck_assert_int_eq(rec_b.res & EV_WRITE, EV_WRITE);
+        event_free(a);
+        event_free(b);
+        close(sp[0]);
+        close(sp[1]);
+    }
+    event_base_free(base);
+}
+END_TEST
+
 START_TEST(io_event_times_out)
 {
     struct event_base *base = event_base_new();
@@ -827,6 +947,8 @@ main(void)
     tcase_add_test(io, many_fds);
     tcase_add_test(io, edge_triggered);
     tcase_add_test(io, closed_on_peer_shutdown);
+    tcase_add_test(io, closed_on_peer_close);
+    tcase_add_test(io, edge_and_level_events_on_one_fd);
     tcase_add_test(io, fd_number_reused_between_passes);
     tcase_add_test(io, io_event_times_out);
     suite_add_tcase(s, io);

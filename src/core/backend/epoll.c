@@ -181,11 +181,12 @@ epoll_dispatch(struct event_base *base, const struct timeval *tv)
         }
         /* The bits line up by shifts (checked above), so the common case
          * costs no branch; a hang-up or an error wakes readers and
-         * writers alike. */
+         * writers alike.  A peer's close() reports EPOLLHUP together
+         * with EPOLLRDHUP, and EV_CLOSED events must still see it. */
         res = (short)(((what & EPOLLIN) << 1) | (what & EPOLLOUT) |
                       ((what & EPOLLRDHUP) >> 6));
         if (what & (EPOLLHUP | EPOLLERR))
-            res = EV_READ | EV_WRITE;
+            res |= EV_READ | EV_WRITE;
         if (res != 0)
             vg_evmap_io_active(base, fd, res | EV_ET);
     }
