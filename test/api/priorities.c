@@ -333,6 +333,62 @@ START_TEST(min_priority_exempts_more_urgent_queues)
 }
 END_TEST
 
+/* Issue 13: an event of a more urgent priority, activated from inside a
+ * callback, runs before the remaining callbacks of the running priority
+ * (libevent stops that queue after the running callback and starts again
+ * from the most urgent one).  One of the running priority itself goes to
+ * the end of its queue. */
+static struct event *urgent_ev, *same_prio_ev;
+
+static void
+activating_cb(evutil_socket_t fd, short what, void *arg)
+{
+    order_cb(fd, what, arg);
+    if ((long)arg == 10)
+        event_active(urgent_ev, EV_TIMEOUT, 1);
+    if ((long)arg == 11)
+        event_active(same_prio_ev, EV_TIMEOUT, 1);
+}
+
+START_TEST(urgent_activation_preempts_running_queue)
+{
+    /* A = 10, B = 11, C = 12 at priority 1; D = 20 at priority 2; A
+     * activates H = 0 at priority 0, B activates h = 13 at priority 1. */
+    static const int expect[] = {10, 0, 11, 12, 13, 20};
+    static const int tags[] = {10, 11, 12, 20};
+    static const int prios[] = {1, 1, 1, 2};
+    struct event_base *base = event_base_new();
+    struct event *ev[4];
+    int i;
+
+    ck_assert_ptr_nonnull(base);
+    ck_assert_int_eq(event_base_priority_init(base, 3), 0);
+    urgent_ev = event_new(base, -1, 0, order_cb, (void *)0L);
+    same_prio_ev = event_new(base, -1, 0, order_cb, (void *)13L);
+    ck_assert_ptr_nonnull(urgent_ev);
+    ck_assert_ptr_nonnull(same_prio_ev);
+    ck_assert_int_eq(event_priority_set(urgent_ev, 0), 0);
+    ck_assert_int_eq(event_priority_set(same_prio_ev, 1), 0);
+    for (i = 0; i < 4; i++) {
+        ev[i] = event_new(base, -1, 0, activating_cb, (void *)(long)tags[i]);
+        ck_assert_ptr_nonnull(ev[i]);
+        ck_assert_int_eq(event_priority_set(ev[i], prios[i]), 0);
+    }
+    for (i = 0; i < 4; i++)
+        event_active(ev[i], EV_TIMEOUT, 1);
+    /* One EVLOOP_ONCE runs everything: the loop goes on while callbacks
+     * are active. */
+    ck_assert_int_eq(event_base_loop(base, EVLOOP_ONCE), 0);
+    assert_order(expect, 6);
+
+    for (i = 0; i < 4; i++)
+        event_free(ev[i]);
+    event_free(urgent_ev);
+    event_free(same_prio_ev);
+    event_base_free(base);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -349,6 +405,7 @@ main(void)
     tcase_add_test(tc, busy_urgent_queue_starves_the_rest);
     tcase_add_test(tc, io_events_by_priority);
     tcase_add_test(tc, timers_by_priority);
+    tcase_add_test(tc, urgent_activation_preempts_running_queue);
     suite_add_tcase(s, tc);
 
     tcase_add_test(lim, without_limit_queue_runs_to_the_end);
