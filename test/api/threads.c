@@ -424,6 +424,85 @@ START_TEST(event_del_waits_for_running_callback)
 }
 END_TEST
 
+/* Issue 13: event_del from another thread while a persistent event's
+ * callback runs (threads on, no EV_FINALIZE) waits for that callback, and
+ * the event never runs again once event_del has returned: not even the
+ * one more run that a ready fd or a due timer would otherwise give it. */
+struct busy_event {
+    volatile int calls, started, deleted, runs_after_del;
+};
+
+static void
+busy_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct busy_event *b = arg;
+
+    (void)fd;
+    (void)what;
+    if (__atomic_load_n(&b->deleted, __ATOMIC_ACQUIRE))
+        __atomic_add_fetch(&b->runs_after_del, 1, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&b->calls, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&b->started, 1, __ATOMIC_RELEASE);
+    /* Long enough for the deleting thread to catch it running. */
+    usleep(5 * 1000);
+}
+
+static void
+check_del_stops_persistent(struct event_base *base, struct event *ev,
+                           struct busy_event *b)
+{
+    int calls;
+
+    wait_for(&b->started);
+    ck_assert_int_eq(event_del(ev), 0);
+    __atomic_store_n(&b->deleted, 1, __ATOMIC_RELEASE);
+    calls = __atomic_load_n(&b->calls, __ATOMIC_ACQUIRE);
+    /* The loop goes on (the fd stays readable, the timer would be due
+     * every millisecond); the deleted event must stay quiet. */
+    usleep(100 * 1000);
+    ck_assert_int_eq(__atomic_load_n(&b->runs_after_del, __ATOMIC_ACQUIRE), 0);
+    ck_assert_int_eq(__atomic_load_n(&b->calls, __ATOMIC_ACQUIRE), calls);
+    ck_assert_int_eq(event_pending(ev, EV_READ | EV_TIMEOUT, NULL), 0);
+    (void)base;
+}
+
+START_TEST(event_del_stops_a_running_persistent_event)
+{
+    static struct busy_event io, timer;
+    struct timeval every_ms = {0, 1000};
+    struct event_base *base;
+    struct event *keep, *io_ev, *timer_ev;
+    struct loop_thread lt;
+    int sp[2];
+
+    ck_assert_int_eq(evthread_use_pthreads(), 0);
+    base = event_base_new();
+    ck_assert_ptr_nonnull(base);
+    keep = add_keepalive(base);
+    ck_assert_int_eq(vt_socketpair(sp), 0);
+    /* Never read: the fd is readable on every pass. */
+    ck_assert_int_eq((int)write(sp[1], "x", 1), 1);
+    io_ev = event_new(base, sp[0], EV_READ | EV_PERSIST, busy_cb, &io);
+    timer_ev = event_new(base, -1, EV_PERSIST, busy_cb, &timer);
+    ck_assert_ptr_nonnull(io_ev);
+    ck_assert_ptr_nonnull(timer_ev);
+    ck_assert_int_eq(event_add(io_ev, NULL), 0);
+    start_loop(&lt, base);
+    check_del_stops_persistent(base, io_ev, &io);
+    ck_assert_int_eq(event_add(timer_ev, &every_ms), 0);
+    check_del_stops_persistent(base, timer_ev, &timer);
+
+    ck_assert_int_eq(event_base_loopbreak(base), 0);
+    ck_assert_int_eq(pthread_join(lt.tid, NULL), 0);
+    event_free(io_ev);
+    event_free(timer_ev);
+    event_free(keep);
+    close(sp[0]);
+    close(sp[1]);
+    event_base_free(base);
+}
+END_TEST
+
 /* Inside its own callback, event_del and event_free do not wait for
  * themselves. */
 static void
@@ -760,6 +839,7 @@ main(void)
     tcase_add_test(tc, io_event_added_from_another_thread);
     tcase_add_test(tc, threads_hammer_one_base);
     tcase_add_test(tc, event_del_waits_for_running_callback);
+    tcase_add_test(tc, event_del_stops_a_running_persistent_event);
     tcase_add_test(tc, event_free_inside_own_callback);
     tcase_add_test(tc, one_base_per_thread);
     tcase_add_test(tc, custom_callbacks_are_used);
