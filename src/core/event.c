@@ -787,10 +787,11 @@ evmap_io_add(struct event_base *base, struct event *ev)
     struct vg_fdslot *s;
     short ev_events = ev->ev_events;
 
-    if (fd < 0) {
-        errno = EBADF;
-        return -1;
-    }
+    /* libevent accepts an I/O event without an fd: it counts as added
+     * and may time out, but no backend ever watches it, and it is on no
+     * fd's list (so event_base_foreach_event does not see it either). */
+    if (fd < 0)
+        return 0;
     if (fdmap_reserve(base, fd) < 0)
         return -1;
     s = &base->fds[fd];
@@ -819,9 +820,12 @@ evmap_io_add(struct event_base *base, struct event *ev)
 static void
 evmap_io_del(struct event_base *base, struct event *ev)
 {
-    struct vg_fdslot *s = &base->fds[ev->ev_fd];
+    struct vg_fdslot *s;
     short ev_events = ev->ev_events;
 
+    if (ev->ev_fd < 0)
+        return;
+    s = &base->fds[ev->ev_fd];
     s->nread -= !!(ev_events & EV_READ);
     s->nwrite -= !!(ev_events & EV_WRITE);
     s->nclose -= !!(ev_events & EV_CLOSED);
@@ -2564,10 +2568,13 @@ event_base_get_max_events(struct event_base *base, unsigned int type, int clear)
     return n;
 }
 
+/* Calls fn for each inserted, timed or active event once; internal events
+ * (the base's own) only when with_internal is set. */
 static int
 foreach_event(struct event_base *base, event_base_foreach_event_cb fn,
-              void *arg)
+              void *arg, short with_internal)
 {
+    short skip = with_internal ? 0 : EVLIST_INTERNAL;
     int fd, sig, i, r;
     unsigned h;
 
@@ -2579,7 +2586,7 @@ foreach_event(struct event_base *base, event_base_foreach_event_cb fn,
 
         LIST_FOREACH(ev, &base->fds[fd].events, ev_.ev_io.ev_io_next)
         {
-            if (ev->ev_evcallback.evcb_flags & EVLIST_INTERNAL)
+            if (ev->ev_evcallback.evcb_flags & skip)
                 continue;
             if ((r = fn(base, ev, arg)) != 0)
                 return r;
@@ -2590,7 +2597,7 @@ foreach_event(struct event_base *base, event_base_foreach_event_cb fn,
 
         LIST_FOREACH(ev, &base->sigs[sig].events, ev_.ev_signal.ev_signal_next)
         {
-            if (ev->ev_evcallback.evcb_flags & EVLIST_INTERNAL)
+            if (ev->ev_evcallback.evcb_flags & skip)
                 continue;
             if ((r = fn(base, ev, arg)) != 0)
                 return r;
@@ -2600,7 +2607,7 @@ foreach_event(struct event_base *base, event_base_foreach_event_cb fn,
         struct event *ev = base->heap[h].ev;
         short f = ev->ev_evcallback.evcb_flags;
 
-        if ((f & EVLIST_INTERNAL) || (f & EVLIST_INSERTED))
+        if ((f & skip) || (f & EVLIST_INSERTED))
             continue;
         if ((r = fn(base, ev, arg)) != 0)
             return r;
@@ -2613,7 +2620,7 @@ foreach_event(struct event_base *base, event_base_foreach_event_cb fn,
         {
             short f = ev->ev_evcallback.evcb_flags;
 
-            if ((f & EVLIST_INTERNAL) || (f & EVLIST_INSERTED))
+            if ((f & skip) || (f & EVLIST_INSERTED))
                 continue;
             if ((r = fn(base, ev, arg)) != 0)
                 return r;
@@ -2626,7 +2633,7 @@ foreach_event(struct event_base *base, event_base_foreach_event_cb fn,
         {
             short f = cb->evcb_flags;
 
-            if (!(f & EVLIST_INIT) || (f & EVLIST_INTERNAL) ||
+            if (!(f & EVLIST_INIT) || (f & skip) ||
                 (f & (EVLIST_INSERTED | EVLIST_TIMEOUT)))
                 continue;
             if ((r = fn(base, (struct event *)cb, arg)) != 0)
@@ -2646,26 +2653,33 @@ event_base_foreach_event(struct event_base *base,
         return -1;
     /* fn runs with the lock held and must not add or delete events. */
     BASE_LOCK(base);
-    r = foreach_event(base, fn, arg);
+    r = foreach_event(base, fn, arg, 0);
     BASE_UNLOCK(base);
     return r;
 }
 
+/* event_base_dump_events prints libevent's two sections, "Inserted
+ * events:" and "Active events:", line for line in libevent's format and
+ * order (each section walks the events as event_base_foreach_event does,
+ * internal ones included), since tools parse it. */
 static int
-dump_one(const struct event_base *base, const struct event *e, void *arg)
+dump_inserted(const struct event_base *base, const struct event *e, void *arg)
 {
     FILE *out = arg;
     short f = e->ev_evcallback.evcb_flags;
     const char *kind = (e->ev_events & EV_SIGNAL) ? "sig" : "fd ";
 
-    (void)base;
-    fprintf(out, "  %p [%s %d]%s%s%s%s%s%s", (const void *)e, kind,
+    /* An event that is only active belongs to the second section. */
+    if (!(f & (EVLIST_INSERTED | EVLIST_TIMEOUT)))
+        return 0;
+    fprintf(out, "  %p [%s %d]%s%s%s%s%s%s%s", (const void *)e, kind,
             (int)e->ev_fd, (e->ev_events & EV_READ) ? " Read" : "",
             (e->ev_events & EV_WRITE) ? " Write" : "",
             (e->ev_events & EV_CLOSED) ? " EOF" : "",
             (e->ev_events & EV_SIGNAL) ? " Signal" : "",
             (e->ev_events & EV_PERSIST) ? " Persist" : "",
-            (e->ev_events & EV_ET) ? " ET" : "");
+            (e->ev_events & EV_ET) ? " ET" : "",
+            (f & EVLIST_INTERNAL) ? " Internal" : "");
     if (f & EVLIST_TIMEOUT) {
         vg_usec_t at =
             tv_plain_usec(&e->ev_timeout) + vg_tv_to_usec(&base->tv_clock_diff);
@@ -2673,13 +2687,27 @@ dump_one(const struct event_base *base, const struct event *e, void *arg)
         fprintf(out, " Timeout=%lld.%06d", (long long)(at / 1000000),
                 (int)(at % 1000000));
     }
-    if (f & (EVLIST_ACTIVE | EVLIST_ACTIVE_LATER))
-        fprintf(out, " Active:%s%s%s%s%s", (e->ev_res & EV_READ) ? " Read" : "",
-                (e->ev_res & EV_WRITE) ? " Write" : "",
-                (e->ev_res & EV_CLOSED) ? " EOF" : "",
-                (e->ev_res & EV_SIGNAL) ? " Signal" : "",
-                (e->ev_res & EV_TIMEOUT) ? " Timeout" : "");
     fputc('\n', out);
+    return 0;
+}
+
+static int
+dump_active(const struct event_base *base, const struct event *e, void *arg)
+{
+    FILE *out = arg;
+    short f = e->ev_evcallback.evcb_flags;
+
+    (void)base;
+    if (!(f & EVLIST_ACTIVE))
+        return 0;
+    fprintf(out, "  %p [%s %d, priority=%d]%s%s%s%s%s active\n",
+            (const void *)e, (e->ev_events & EV_SIGNAL) ? "sig" : "fd ",
+            (int)e->ev_fd, (int)e->ev_evcallback.evcb_pri,
+            (e->ev_res & EV_READ) ? " Read" : "",
+            (e->ev_res & EV_WRITE) ? " Write" : "",
+            (e->ev_res & EV_CLOSED) ? " EOF" : "",
+            (e->ev_res & EV_SIGNAL) ? " Signal" : "",
+            (e->ev_res & EV_TIMEOUT) ? " Timeout" : "");
     return 0;
 }
 
@@ -2689,9 +2717,10 @@ event_base_dump_events(struct event_base *base, FILE *output)
     if (base == NULL || output == NULL)
         return;
     BASE_LOCK(base);
-    fprintf(output, "Inserted and active events (backend %s):\n",
-            base->backend->name);
-    foreach_event(base, dump_one, output);
+    fputs("Inserted events:\n", output);
+    foreach_event(base, dump_inserted, output, 1);
+    fputs("Active events:\n", output);
+    foreach_event(base, dump_active, output, 1);
     BASE_UNLOCK(base);
 }
 

@@ -560,34 +560,116 @@ START_TEST(reentrant_loop_refused)
 }
 END_TEST
 
-START_TEST(dump_events_writes_something)
+/* Reads the next line of f into line (without its newline), skipping
+ * the base's own internal events, which libevent lists too but whose fds
+ * differ between implementations.  Returns 0 at the end. */
+static int
+next_dump_line(FILE *f, char *line, size_t n)
+{
+    size_t len;
+
+    do {
+        if (fgets(line, (int)n, f) == NULL)
+            return 0;
+        len = strlen(line);
+        ck_assert_int_gt((int)len, 0);
+        ck_assert_int_eq(line[len - 1], '\n');
+        line[len - 1] = '\0';
+    } while (strstr(line, " Internal") != NULL);
+    return 1;
+}
+
+/* Checks "<prefix> Timeout=<sec>.<usec>" with a wall-clock time about ten
+ * seconds from now. */
+static void
+check_timeout_line(const char *line, const char *prefix)
+{
+    size_t plen = strlen(prefix);
+    long sec, now = (long)time(NULL);
+    int usec, used = 0;
+
+    ck_assert_int_eq(strncmp(line, prefix, plen), 0);
+    ck_assert_int_eq(
+        sscanf(line + plen, " Timeout=%ld.%6d%n", &sec, &usec, &used), 2);
+    ck_assert_int_eq((int)strlen(line + plen), used);
+    ck_assert_int_eq(line[plen + used - 7], '.');
+    ck_assert_int_ge(sec, now + 8);
+    ck_assert_int_le(sec, now + 11);
+}
+
+/* Issue 13: event_base_dump_events prints libevent's two sections,
+ * "Inserted events:" and "Active events:", in libevent's line format and
+ * order (tools parse it): fd events by fd, then signals, then pure
+ * timers; the active section lists added events first, then those that
+ * are only active. */
+START_TEST(dump_events_in_libevent_format)
 {
     struct event_base *base = event_base_new();
     struct timeval tv = {10, 0};
-    struct event *r, *t, *a;
+    struct event *io, *rd, *sig, *t, *a;
+    char line[256], want[256];
     FILE *f;
-    long size;
     int sp[2];
 
     ck_assert_ptr_nonnull(base);
+    ck_assert_int_eq(event_base_priority_init(base, 4), 0);
     ck_assert_int_eq(vt_socketpair(sp), 0);
-    r = event_new(base, sp[0], EV_READ | EV_PERSIST, noop_cb, NULL);
+    io = event_new(base, sp[0],
+                   EV_READ | EV_WRITE | EV_CLOSED | EV_PERSIST | EV_ET, noop_cb,
+                   NULL);
+    rd = event_new(base, sp[1], EV_READ, noop_cb, NULL);
+    sig = evsignal_new(base, SIGUSR2, noop_cb, NULL);
     t = evtimer_new(base, noop_cb, NULL);
     a = event_new(base, -1, 0, noop_cb, NULL);
-    ck_assert_ptr_nonnull(r);
+    ck_assert_ptr_nonnull(io);
+    ck_assert_ptr_nonnull(rd);
+    ck_assert_ptr_nonnull(sig);
     ck_assert_ptr_nonnull(t);
     ck_assert_ptr_nonnull(a);
-    ck_assert_int_eq(event_add(r, NULL), 0);
+    ck_assert_int_eq(event_add(io, &tv), 0);
+    ck_assert_int_eq(event_add(rd, NULL), 0);
+    ck_assert_int_eq(event_add(sig, NULL), 0);
     ck_assert_int_eq(evtimer_add(t, &tv), 0);
-    event_active(a, 0, 0);
+    ck_assert_int_eq(event_priority_set(a, 2), 0);
+    event_active(a, EV_READ | EV_TIMEOUT, 1);
+    event_active(rd, EV_WRITE, 1);
+
     f = tmpfile();
     ck_assert_ptr_nonnull(f);
     event_base_dump_events(base, f);
-    ck_assert_int_eq(fflush(f), 0);
-    size = ftell(f);
-    ck_assert_int_gt(size, 0);
+    rewind(f);
+    ck_assert_int_eq(next_dump_line(f, line, sizeof(line)), 1);
+    ck_assert_str_eq(line, "Inserted events:");
+    ck_assert_int_eq(next_dump_line(f, line, sizeof(line)), 1);
+    snprintf(want, sizeof(want), "  %p [fd  %d] Read Write EOF Persist ET",
+             (void *)io, sp[0]);
+    check_timeout_line(line, want);
+    ck_assert_int_eq(next_dump_line(f, line, sizeof(line)), 1);
+    snprintf(want, sizeof(want), "  %p [fd  %d] Read", (void *)rd, sp[1]);
+    ck_assert_str_eq(line, want);
+    ck_assert_int_eq(next_dump_line(f, line, sizeof(line)), 1);
+    snprintf(want, sizeof(want), "  %p [sig %d] Signal Persist", (void *)sig,
+             SIGUSR2);
+    ck_assert_str_eq(line, want);
+    ck_assert_int_eq(next_dump_line(f, line, sizeof(line)), 1);
+    snprintf(want, sizeof(want), "  %p [fd  -1]", (void *)t);
+    check_timeout_line(line, want);
+    ck_assert_int_eq(next_dump_line(f, line, sizeof(line)), 1);
+    ck_assert_str_eq(line, "Active events:");
+    ck_assert_int_eq(next_dump_line(f, line, sizeof(line)), 1);
+    snprintf(want, sizeof(want), "  %p [fd  %d, priority=%d] Write active",
+             (void *)rd, sp[1], event_get_priority(rd));
+    ck_assert_str_eq(line, want);
+    ck_assert_int_eq(next_dump_line(f, line, sizeof(line)), 1);
+    snprintf(want, sizeof(want),
+             "  %p [fd  -1, priority=2] Read Timeout active", (void *)a);
+    ck_assert_str_eq(line, want);
+    ck_assert_int_eq(next_dump_line(f, line, sizeof(line)), 0);
     fclose(f);
-    event_free(r);
+
+    event_free(io);
+    event_free(rd);
+    event_free(sig);
     event_free(t);
     event_free(a);
     close(sp[0]);
@@ -793,6 +875,61 @@ START_TEST(num_events_by_kind)
 }
 END_TEST
 
+/* Issue 13: libevent accepts an I/O event with fd -1.  It counts as
+ * added (twice with a timeout: once for the fd, once for the timeout),
+ * can time out, keeps the loop from exiting while added, and is visited
+ * by no event_base_foreach_event walk, since it is on no fd's list. */
+static void
+record_res_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    *(short *)arg = what;
+}
+
+START_TEST(io_event_without_fd)
+{
+    struct event_base *base = event_base_new();
+    struct timeval soon = {0, 20 * 1000}, later = {10, 0};
+    struct event *rt, *w;
+    struct walk wk;
+    short res = 0;
+
+    ck_assert_ptr_nonnull(base);
+    rt = event_new(base, -1, EV_READ, record_res_cb, &res);
+    w = event_new(base, -1, EV_WRITE | EV_PERSIST, noop_cb, NULL);
+    ck_assert_ptr_nonnull(rt);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_int_eq(event_add(rt, &later), 0);
+    ck_assert_int_eq(count(base, EVENT_BASE_COUNT_ADDED), 2);
+    ck_assert_int_eq(event_pending(rt, EV_READ | EV_TIMEOUT, NULL),
+                     EV_READ | EV_TIMEOUT);
+    ck_assert_int_eq(event_add(w, NULL), 0);
+    ck_assert_int_eq(count(base, EVENT_BASE_COUNT_ADDED), 3);
+    ck_assert_int_eq(event_pending(w, EV_WRITE, NULL), EV_WRITE);
+    memset(&wk, 0, sizeof(wk));
+    wk.base = base;
+    ck_assert_int_eq(event_base_foreach_event(base, walk_cb, &wk), 0);
+    ck_assert_int_eq(wk.seen, 0);
+
+    /* The timeout still works. */
+    ck_assert_int_eq(event_add(rt, &soon), 0);
+    ck_assert_int_eq(count(base, EVENT_BASE_COUNT_ADDED), 3);
+    ck_assert_int_eq(event_base_loop(base, EVLOOP_ONCE), 0);
+    ck_assert_int_eq(res, EV_TIMEOUT);
+    ck_assert_int_eq(event_pending(rt, EV_READ | EV_TIMEOUT, NULL), 0);
+    ck_assert_int_eq(count(base, EVENT_BASE_COUNT_ADDED), 1);
+    /* w keeps the loop from exiting, though it can never run. */
+    ck_assert_int_eq(event_base_loop(base, EVLOOP_NONBLOCK), 0);
+    ck_assert_int_eq(event_del(w), 0);
+    ck_assert_int_eq(count(base, EVENT_BASE_COUNT_ADDED), 0);
+    ck_assert_int_eq(event_base_loop(base, EVLOOP_NONBLOCK), 1);
+
+    event_free(rt);
+    event_free(w);
+    event_base_free(base);
+}
+END_TEST
+
 START_TEST(max_events_and_clear)
 {
     struct event_base *base = event_base_new();
@@ -947,11 +1084,12 @@ main(void)
     tcase_add_test(stop, reentrant_loop_refused);
     suite_add_tcase(s, stop);
 
-    tcase_add_test(intro, dump_events_writes_something);
+    tcase_add_test(intro, dump_events_in_libevent_format);
     tcase_add_test(intro, foreach_event_visits_added_and_active);
     tcase_add_test(intro, running_event_inside_callback);
     tcase_add_test(intro, num_events_by_kind);
     tcase_add_test(intro, max_events_and_clear);
+    tcase_add_test(intro, io_event_without_fd);
     tcase_add_test(intro, active_by_fd);
     suite_add_tcase(s, intro);
     return vt_run(s);
