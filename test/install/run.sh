@@ -24,6 +24,15 @@ for f in libevent_core-2.1.so.7.0.1 libevent_core-2.1.so.7 libevent_core.a \
 done
 [ -f "$prefix/include/event2/event-config.h" ] ||
     { echo "FAIL: event-config.h not installed"; exit 1; }
+# The man pages (cmake/VigilMan.cmake), when the build made them.
+if [ -d "$build/man/man3" ]; then
+    for f in event_base_new.3 libevent.3 event2_event.h.3 evbuffer.3; do
+        [ -f "$prefix/share/man/man3/$f" ] ||
+            { echo "FAIL: share/man/man3/$f not installed"; exit 1; }
+    done
+    man -M "$prefix/share/man" -w 3 event_base_new >/dev/null ||
+        { echo "FAIL: man 3 event_base_new does not find the installed page"; exit 1; }
+fi
 
 check_run() {
     # $1: the program; it must load libevent from the prefix.
