@@ -42,6 +42,11 @@
 /* Moving at most this many bytes between buffers copies them when they fit
  * the destination's free space. */
 #define MOVE_COPY_MAX ((size_t)1024)
+/* A contiguous reservation (evbuffer_reserve_space with one vector, a long
+ * evbuffer_add_printf) that needs a new chunk takes along the data of a
+ * buffer whose data is one plain chunk of at most this many bytes, so the
+ * reserved space follows the data in one chunk, as in libevent. */
+#define RESERVE_MOVE_MAX ((size_t)4096)
 /* Chunk allocations above this (and up to the cached size) are served at
  * the cached size, from the thread's chunk cache when it has one. */
 #define CHUNK_CACHE_FROM ((size_t)12 * 1024)
@@ -1227,10 +1232,35 @@ vg_evbuffer_reserve_locked(struct evbuffer *buf, size_t want, struct iovec *vec,
         /* The empty chunk after the data serves; all of it. */
         e->misalign = 0;
     } else {
-        struct vg_chunk *x = chunk_new_for(buf, need, tail_cap(buf));
+        int move = contiguous && t != NULL && t == buf->first &&
+                   t->flags == VG_CHUNK_INLINE && t->off <= RESERVE_MOVE_MAX &&
+                   !buf->freeze_start;
+        struct vg_chunk *x =
+            chunk_new_for(buf, move ? need + t->off : need, tail_cap(buf));
 
         if (x == NULL)
             return -1;
+        if (move) {
+            /* The data (all of it, small) moves into the new chunk, which
+             * replaces its chunk and the empty one after it, if any. */
+            vg_copy(x->buf, VG_CHUNK_DATA(t), t->off);
+            x->off = t->off;
+            x->next = e != NULL ? e->next : NULL;
+            buf->first = x;
+            buf->last_data = x;
+            if (buf->last == t || buf->last == e)
+                buf->last = x;
+            vg_evbuffer_ptrs_stale(buf);
+            t->next = NULL;
+            chunk_dispose(buf, t);
+            if (e != NULL) {
+                e->next = NULL;
+                chunk_dispose(buf, e);
+            }
+            vec[0].iov_base = x->buf + x->off;
+            vec[0].iov_len = x->cap - x->off;
+            return 1;
+        }
         if (e != NULL) {
             /* It replaces the empty chunk, too small (the only one). */
             x->next = e->next;
@@ -1563,8 +1593,7 @@ evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
     }
     if ((size_t)n >= space) {
         /* Too long: make n + 1 contiguous bytes (vsnprintf writes a NUL)
-         * and format again.  They cannot be in the last data chunk, too
-         * small already: they are the empty chunk after it. */
+         * and format again. */
         if (vg_evbuffer_reserve_locked(buf, (size_t)n + 1, v, 1) != 1) {
             n = -1;
             goto unlock;
@@ -1575,7 +1604,11 @@ evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
         va_end(aq);
         if (n < 0)
             goto unlock;
-        c = empty_tail(buf);
+        /* The reservation is the empty chunk after the data, or follows
+         * the data when it moved into a new chunk with it. */
+        c = buf->last_data != NULL && is_space_of(buf->last_data, v[0].iov_base)
+                ? buf->last_data
+                : empty_tail(buf);
     }
     if (n > 0) {
         c->off += (size_t)n;
