@@ -244,6 +244,14 @@ vg_copy(void *dst, const void *src, size_t n)
  * reference held, and unlocks buf. */
 void vg_evbuffer_finish_slow(struct evbuffer *buf);
 
+/* Tells buf's callbacks of what changed, now or through the loop (the
+ * caller holds a reference). */
+void vg_evbuffer_notify(struct evbuffer *buf);
+
+/* Drops a reference with the lock held, and unlocks; frees buf if it was
+ * the last.  Returns 1 when freed. */
+int vg_evbuffer_decref_and_unlock(struct evbuffer *buf);
+
 /* Whether buf has callbacks to tell of a change. */
 static inline int
 vg_evbuffer_has_news(const struct evbuffer *buf)
@@ -266,6 +274,16 @@ vg_evbuffer_finish(struct evbuffer *buf)
 /* Removes len bytes (at most the buffer's length) from the front. */
 void vg_evbuffer_drain_locked(struct evbuffer *buf, size_t len);
 
+/* Empties buf, keeping one small chunk in place for the next bytes, and
+ * possibly another as the spare (the callbacks' count is updated). */
+void vg_evbuffer_drain_all(struct evbuffer *buf);
+
+/* Appends len > 0 bytes when the free space of c (the chunk appends go
+ * to, or NULL) is too small: fills it, then the empty chunk after it or a
+ * new one.  0, or -1. */
+int vg_evbuffer_add_slow(struct evbuffer *buf, struct vg_chunk *c,
+                         const unsigned char *data, size_t len);
+
 /* Copies len bytes (at most what is there) starting at chunk c, offset i,
  * into out; returns how many.  The chunks' bytes must be mapped. */
 size_t vg_evbuffer_copy_from(const struct vg_chunk *c, size_t i, void *out,
@@ -276,6 +294,20 @@ int vg_evbuffer_map_all(struct evbuffer *buf);
 
 /* Appends a chunk made elsewhere after last_data. */
 void vg_evbuffer_append_chunk(struct evbuffer *buf, struct vg_chunk *c);
+
+/* Takes a chunk of buf out of use: into the spare slot when it is worth
+ * keeping, else released. */
+void vg_evbuffer_chunk_dispose(struct evbuffer *buf, struct vg_chunk *c);
+
+/* Disposes of a list of chunks unlinked from buf (after buf is consistent
+ * again: a reference's cleanup may call back into the buffer). */
+void vg_evbuffer_dispose_list(struct evbuffer *buf, struct vg_chunk *c);
+
+/* A new empty inline chunk for at least need bytes, sized for a buffer
+ * whose last data chunk holds prev bytes of storage: the spare if it is
+ * big enough, else a fresh one; NULL without memory. */
+struct vg_chunk *vg_evbuffer_chunk_new_for(struct evbuffer *buf, size_t need,
+                                           size_t prev);
 
 /* Makes the free space after the data at least want bytes in at most two
  * extents (the free space of the last data chunk, then one chunk),
