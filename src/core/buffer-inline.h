@@ -103,8 +103,8 @@ vg_evbuffer_lock2(struct evbuffer *a, struct evbuffer *b)
     }
 }
 
-/* vg_evbuffer_finish for two buffers locked with lock2: both stay locked
- * and allocated while either's callbacks run. */
+/* vg_evbuffer_finish for two buffers locked with vg_evbuffer_lock2: both stay
+ * locked and allocated while either's callbacks run. */
 static inline void
 vg_evbuffer_finish2(struct evbuffer *a, struct evbuffer *b)
 {

@@ -175,7 +175,7 @@ evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
     if ((size_t)n >= space) {
         /* Too long: make n + 1 contiguous bytes (vsnprintf writes a NUL)
          * and format again. */
-        if (vg_evbuffer_reserve_locked(buf, (size_t)n + 1, v, 1) != 1) {
+        if (vg_evbuffer_reserve_contiguous(buf, (size_t)n + 1, v) != 1) {
             n = -1;
             goto unlock;
         }

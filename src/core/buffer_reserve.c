@@ -44,35 +44,11 @@ vg_evbuffer_reserve_locked(struct evbuffer *buf, size_t want, struct iovec *vec,
         /* The empty chunk after the data serves; all of it. */
         e->misalign = 0;
     } else {
-        int move = contiguous && t != NULL && t == buf->first &&
-                   t->flags == VG_CHUNK_INLINE && t->off <= RESERVE_MOVE_MAX &&
-                   !buf->freeze_start;
-        struct vg_chunk *x = vg_evbuffer_chunk_new_for(
-            buf, move ? need + t->off : need, vg_evbuffer_tail_cap(buf));
+        struct vg_chunk *x =
+            vg_evbuffer_chunk_new_for(buf, need, vg_evbuffer_tail_cap(buf));
 
         if (x == NULL)
             return -1;
-        if (move) {
-            /* The data (all of it, small) moves into the new chunk, which
-             * replaces its chunk and the empty one after it, if any. */
-            vg_copy(x->buf, VG_CHUNK_DATA(t), t->off);
-            x->off = t->off;
-            x->next = e != NULL ? e->next : NULL;
-            buf->first = x;
-            buf->last_data = x;
-            if (buf->last == t || buf->last == e)
-                buf->last = x;
-            vg_evbuffer_ptrs_stale(buf);
-            t->next = NULL;
-            vg_evbuffer_chunk_dispose(buf, t);
-            if (e != NULL) {
-                e->next = NULL;
-                vg_evbuffer_chunk_dispose(buf, e);
-            }
-            vec[0].iov_base = x->buf + x->off;
-            vec[0].iov_len = x->cap - x->off;
-            return 1;
-        }
         if (e != NULL) {
             /* It replaces the empty chunk, too small (the only one). */
             x->next = e->next;
@@ -100,6 +76,47 @@ vg_evbuffer_reserve_locked(struct evbuffer *buf, size_t want, struct iovec *vec,
     vec[n].iov_base = e->buf;
     vec[n].iov_len = e->cap;
     return n + 1;
+}
+
+int
+vg_evbuffer_reserve_contiguous(struct evbuffer *buf, size_t want,
+                               struct iovec *vec)
+{
+    struct vg_chunk *t = buf->last_data;
+    struct vg_chunk *e, *x;
+
+    /* Apart from vg_evbuffer_reserve_locked, whose other callers (the
+     * socket reads) would pay for the test (callgrind). */
+    if (t == NULL || t != buf->first || t->flags != VG_CHUNK_INLINE ||
+        t->off > RESERVE_MOVE_MAX || buf->freeze_start ||
+        VG_CHUNK_SPACE(t) >= want || want > VG_BUF_MAX - buf->total_len)
+        return vg_evbuffer_reserve_locked(buf, want, vec, 1);
+    e = t->next;
+    if (e != NULL && e->cap >= want)
+        return vg_evbuffer_reserve_locked(buf, want, vec, 1);
+    /* A new chunk is needed: the data (all of it, small) moves into it,
+     * and it replaces the data's chunk and the empty one after it. */
+    x = vg_evbuffer_chunk_new_for(buf, want + t->off,
+                                  vg_evbuffer_tail_cap(buf));
+    if (x == NULL)
+        return -1;
+    vg_copy(x->buf, VG_CHUNK_DATA(t), t->off);
+    x->off = t->off;
+    x->next = e != NULL ? e->next : NULL;
+    buf->first = x;
+    buf->last_data = x;
+    if (buf->last == t || buf->last == e)
+        buf->last = x;
+    vg_evbuffer_ptrs_stale(buf);
+    t->next = NULL;
+    vg_evbuffer_chunk_dispose(buf, t);
+    if (e != NULL) {
+        e->next = NULL;
+        vg_evbuffer_chunk_dispose(buf, e);
+    }
+    vec[0].iov_base = x->buf + x->off;
+    vec[0].iov_len = x->cap - x->off;
+    return 1;
 }
 
 void
@@ -210,7 +227,10 @@ reserve_general(struct evbuffer *buf, ev_ssize_t size,
         n = 1;
         goto done;
     }
-    n = vg_evbuffer_reserve_locked(buf, (size_t)size, v, n_vec == 1);
+    if (n_vec == 1)
+        n = vg_evbuffer_reserve_contiguous(buf, (size_t)size, v);
+    else
+        n = vg_evbuffer_reserve_locked(buf, (size_t)size, v, 0);
     for (i = 0; i < n; i++)
         vec[i] = v[i];
 done:
