@@ -1,15 +1,52 @@
 /*
  * Vigil: a clean-room libevent 2.1 for Linux.
  *
- * buffer-internal.h: the evbuffer's insides, shared by buffer.c (data,
- * callbacks, locking), buffer_search.c (positions, searches, lines) and
- * buffer_io.c (sockets, file segments), and the hooks other core files
- * (the bufferevents) may call.  Never installed.
+ * buffer-internal.h: the evbuffer's insides.  Never installed.
  *
- * An evbuffer is a singly linked chain of chunks.  A chunk is a header
- * that describes bytes kept either inline, right after the header, or
- * elsewhere: memory the program lent with evbuffer_add_reference(), part
- * of a file segment, or a view of another buffer's chunk
+ * What it holds: the layout of struct evbuffer and of its chunks, file
+ * segments and callback entries; the functions the buffer*.c files share
+ * (vg_evbuffer_*, vg_chunk_*); and, in the last section, the few hooks the
+ * rest of the core may call.
+ *
+ * Who may include it: the evbuffer's own files (buffer.c: the object,
+ * locking, callbacks; buffer_chunk.c: chunks and the chunk cache;
+ * buffer_add.c, buffer_reserve.c, buffer_remove.c, buffer_move.c,
+ * buffer_pullup.c, buffer_search.c, buffer_io.c), which may use all of
+ * it; and the bufferevents (bufferevent*.c, one layer up), which may use
+ * the reservation functions and the last section only.  The event loop
+ * (event.c, one layer down) must not: its call of
+ * vg_evbuffer_cache_flush() at event_base_free() is to become a hook the
+ * buffer layer registers.  buffer-inline.h, the inline chain helpers of
+ * the hot paths, is for the buffer*.c files alone.
+ *
+ * Locking: a buffer's lock (evbuffer_enable_locking(); NULL without one)
+ * guards every field of struct evbuffer and of its chunks, its callback
+ * list and its spare chunk.  Every function here that takes a struct
+ * evbuffer expects that lock held (the *_locked ones say so; the others
+ * are called from inside a public function that took it), except
+ * vg_evbuffer_finish() and vg_evbuffer_finish_slow(), which release it.
+ * Two buffers are locked in address order (vg_evbuffer_lock2).  Callbacks
+ * run with the lock held and a reference taken.  A file segment has its
+ * own lock (seg->lock) for its reference count and its materializing; a
+ * shared chunk's reference count (VG_CHUNK_SHARED) is atomic, because
+ * views in other buffers, under other locks, hold it.  The chunk cache is
+ * per thread and takes no lock.
+ *
+ * Ownership: a buffer owns its chunks and its spare, and frees them when
+ * its last reference goes (evbuffer_free() drops the program's; a
+ * deferred callback activation and a running callback hold one each).  A
+ * chunk is released with vg_evbuffer_chunk_release(), which runs a
+ * reference's cleanup callback, drops a file segment's reference or a
+ * viewed chunk's, and puts a plain chunk of the cached size into the
+ * thread's cache instead of freeing it.  Chunks unlinked from a buffer are
+ * released only once the buffer is consistent again (a cleanup callback
+ * may call into it).  A file segment belongs to its references: the
+ * program's and one per chunk that shows part of it.
+ *
+ * The chain: an evbuffer is a singly linked chain of chunks.  A chunk is a
+ * header that describes bytes kept either inline, right after the header,
+ * or elsewhere: memory the program lent with evbuffer_add_reference(),
+ * part of a file segment, or a view of another buffer's chunk
  * (evbuffer_add_buffer_reference()).  The data of a chunk is
  * buf[misalign, misalign + off); the bytes after it, up to cap, are free
  * space that appends may use (cap is set to misalign + off for every chunk
@@ -244,6 +281,14 @@ vg_copy(void *dst, const void *src, size_t n)
  * reference held, and unlocks buf. */
 void vg_evbuffer_finish_slow(struct evbuffer *buf);
 
+/* Tells buf's callbacks of what changed, now or through the loop (the
+ * caller holds a reference). */
+void vg_evbuffer_notify(struct evbuffer *buf);
+
+/* Drops a reference with the lock held, and unlocks; frees buf if it was
+ * the last.  Returns 1 when freed. */
+int vg_evbuffer_decref_and_unlock(struct evbuffer *buf);
+
 /* Whether buf has callbacks to tell of a change. */
 static inline int
 vg_evbuffer_has_news(const struct evbuffer *buf)
@@ -266,6 +311,16 @@ vg_evbuffer_finish(struct evbuffer *buf)
 /* Removes len bytes (at most the buffer's length) from the front. */
 void vg_evbuffer_drain_locked(struct evbuffer *buf, size_t len);
 
+/* Empties buf, keeping one small chunk in place for the next bytes, and
+ * possibly another as the spare (the callbacks' count is updated). */
+void vg_evbuffer_drain_all(struct evbuffer *buf);
+
+/* Appends len > 0 bytes when the free space of c (the chunk appends go
+ * to, or NULL) is too small: fills it, then the empty chunk after it or a
+ * new one.  0, or -1. */
+int vg_evbuffer_add_slow(struct evbuffer *buf, struct vg_chunk *c,
+                         const unsigned char *data, size_t len);
+
 /* Copies len bytes (at most what is there) starting at chunk c, offset i,
  * into out; returns how many.  The chunks' bytes must be mapped. */
 size_t vg_evbuffer_copy_from(const struct vg_chunk *c, size_t i, void *out,
@@ -277,12 +332,34 @@ int vg_evbuffer_map_all(struct evbuffer *buf);
 /* Appends a chunk made elsewhere after last_data. */
 void vg_evbuffer_append_chunk(struct evbuffer *buf, struct vg_chunk *c);
 
+/* Takes a chunk of buf out of use: into the spare slot when it is worth
+ * keeping, else released. */
+void vg_evbuffer_chunk_dispose(struct evbuffer *buf, struct vg_chunk *c);
+
+/* Disposes of a list of chunks unlinked from buf (after buf is consistent
+ * again: a reference's cleanup may call back into the buffer). */
+void vg_evbuffer_dispose_list(struct evbuffer *buf, struct vg_chunk *c);
+
+/* A new empty inline chunk for at least need bytes, sized for a buffer
+ * whose last data chunk holds prev bytes of storage: the spare if it is
+ * big enough, else a fresh one; NULL without memory. */
+struct vg_chunk *vg_evbuffer_chunk_new_for(struct evbuffer *buf, size_t need,
+                                           size_t prev);
+
 /* Makes the free space after the data at least want bytes in at most two
  * extents (the free space of the last data chunk, then one chunk),
  * allocating if needed; fills vec (2 entries) and returns the number of
  * extents, or -1.  With contiguous set, one extent of want bytes. */
 int vg_evbuffer_reserve_locked(struct evbuffer *buf, size_t want,
                                struct iovec *vec, int contiguous);
+
+/* vg_evbuffer_reserve_locked(buf, want, vec, 1), except that when a new
+ * chunk is needed and the buffer's data is one small plain chunk, the data
+ * moves into the new chunk first, so that the extent follows it (as in
+ * libevent: evbuffer_reserve_space with one vector, a long
+ * evbuffer_add_printf).  1, or -1. */
+int vg_evbuffer_reserve_contiguous(struct evbuffer *buf, size_t want,
+                                   struct iovec *vec);
 
 /* Trims the nv extents vg_evbuffer_reserve_locked returned, which may
  * offer more than asked, to limit bytes in all, dropping a second extent

@@ -8,10 +8,14 @@
  * result with a flat array.
  */
 #include <event2/buffer.h>
+#include <event2/event.h>
 #include <event2/util.h>
 
 #include <limits.h>
 #include <stdarg.h>
+#ifdef VIGIL_ORACLE
+#include <dlfcn.h>
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -987,12 +991,566 @@ START_TEST(random_against_model)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Chunk layout that programs inspect (issue 13, item 12).             */
+
+/*
+ * What evbuffer_peek() and evbuffer_reserve_space() report after common
+ * sequences.  The API lets an implementation lay its chunks out as it
+ * likes; these tests pin what libevent 2.1.12 does, and where Vigil
+ * differs on purpose (docs/design.md, evbuffer: "Chunk layout"), what
+ * Vigil does instead.  Every case also checks
+ * the invariants both share: every byte is there, in order; the lengths
+ * add up to evbuffer_get_length(); the count returned is the count of
+ * vectors that the data needs.
+ *
+ * The oracle build (oracle.buffer_data) also runs on Vigil's libraries
+ * (swap.buffer_data), so libevent's own layout is asserted only when the
+ * library in use is Debian's: layout_libevent() tells by the file the
+ * library was loaded from.
+ */
+
+/* Whether the library in use is Debian's libevent (not Vigil's under the
+ * same soname). */
+static int
+layout_libevent(void)
+{
+#ifdef VIGIL_ORACLE
+    Dl_info info;
+
+    /* The version string lives in the library itself. */
+    if (dladdr(event_get_version(), &info) == 0 || info.dli_fname == NULL)
+        return 1;
+    return strncmp(info.dli_fname, "/usr/lib/", 9) == 0 ||
+           strncmp(info.dli_fname, "/lib/", 5) == 0;
+#else
+    return 0;
+#endif
+}
+
+/* Peeks at all of buf (at most 128 vectors), checks that the vectors hold
+ * exactly the len bytes at want, in order, and returns how many vectors
+ * evbuffer_peek() filled; *nonempty gets how many hold bytes, which is
+ * also the count evbuffer_peek() returns without vectors (both). */
+static int
+layout_peek(struct evbuffer *buf, const void *want, size_t len,
+            struct evbuffer_iovec *v, int *nonempty)
+{
+    const unsigned char *w = want;
+    size_t sum = 0;
+    int n, i, full = 0;
+
+    n = evbuffer_peek(buf, -1, NULL, v, 128);
+    ck_assert_int_ge(n, 0);
+    ck_assert_int_le(n, 128);
+    for (i = 0; i < n; i++) {
+        if (v[i].iov_len > 0) {
+            ck_assert_mem_eq(v[i].iov_base, w + sum, v[i].iov_len);
+            full++;
+        }
+        sum += v[i].iov_len;
+    }
+    ck_assert_uint_eq(sum, len);
+    ck_assert_uint_eq(evbuffer_get_length(buf), len);
+    ck_assert_int_eq(evbuffer_peek(buf, -1, NULL, NULL, 0), full);
+    if (!layout_libevent()) {
+        /* Vigil reports no empty vector; libevent reports the empty
+         * chunks of reserved space after the data too, when given
+         * vectors to fill (layout_peek_and_reserved_space). */
+        ck_assert_int_eq(n, full);
+    }
+    if (len > 0) {
+        /* Asked for exactly the data: the vectors that hold it. */
+        ck_assert_int_eq(evbuffer_peek(buf, (ev_ssize_t)len, NULL, v, 128),
+                         full);
+        ck_assert_uint_eq(evbuffer_get_contiguous_space(buf), v[0].iov_len);
+    }
+    vt_check_contents(buf, want, len);
+    if (nonempty != NULL)
+        *nonempty = full;
+    return n;
+}
+
+/* Reserves size bytes in at most n_vec vectors and checks what any
+ * reservation promises: between 1 and n_vec vectors, none empty, at least
+ * size bytes in all.  Returns the count. */
+static int
+layout_reserve(struct evbuffer *buf, size_t size, struct evbuffer_iovec *v,
+               int n_vec)
+{
+    size_t sum = 0;
+    int n, i;
+
+    n = evbuffer_reserve_space(buf, (ev_ssize_t)size, v, n_vec);
+    ck_assert_int_ge(n, 1);
+    ck_assert_int_le(n, n_vec);
+    for (i = 0; i < n; i++) {
+        ck_assert_ptr_nonnull(v[i].iov_base);
+        ck_assert_uint_gt(v[i].iov_len, 0);
+        sum += v[i].iov_len;
+    }
+    ck_assert_uint_ge(sum, size);
+    return n;
+}
+
+/* Fills the n reserved vectors with the bytes at src, exactly len of them
+ * (trimming the vectors), and commits them. */
+static void
+layout_commit(struct evbuffer *buf, struct evbuffer_iovec *v, int n,
+              const unsigned char *src, size_t len)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        size_t k = v[i].iov_len < len ? v[i].iov_len : len;
+
+        memcpy(v[i].iov_base, src, k);
+        v[i].iov_len = k;
+        src += k;
+        len -= k;
+    }
+    ck_assert_uint_eq(len, 0);
+    ck_assert_int_eq(evbuffer_commit_space(buf, v, n), 0);
+}
+
+/* Where the data of buf ends (its last byte, plus one). */
+static const unsigned char *
+layout_data_end(struct evbuffer *buf)
+{
+    struct evbuffer_iovec v[128];
+    int n =
+        evbuffer_peek(buf, (ev_ssize_t)evbuffer_get_length(buf), NULL, v, 128);
+
+    ck_assert_int_ge(n, 1);
+    ck_assert_int_le(n, 128);
+    return (const unsigned char *)v[n - 1].iov_base + v[n - 1].iov_len;
+}
+
+START_TEST(layout_add_buffer_pieces)
+{
+    static unsigned char data[20 * 4096 + 10];
+    struct evbuffer *a = evbuffer_new(), *b = evbuffer_new();
+    struct evbuffer_iovec v[128];
+    int i, n;
+
+    pattern(data, sizeof(data), 11);
+    /* Many small buffers moved one after another. */
+    for (i = 0; i < 100; i++) {
+        ck_assert_int_eq(evbuffer_add(b, data + 10 * i, 10), 0);
+        ck_assert_int_eq(evbuffer_add_buffer(a, b), 0);
+        ck_assert_uint_eq(evbuffer_get_length(b), 0);
+    }
+    n = layout_peek(a, data, 1000, v, NULL);
+    if (layout_libevent()) {
+        /* libevent relinks each source chunk: one vector per move. */
+        ck_assert_int_eq(n, 100);
+    } else {
+        /* Vigil copies a small move (at most 1 KiB) into the free space of
+         * the destination instead of relinking a chunk. */
+        ck_assert_int_le(n, 2);
+    }
+    evbuffer_drain(a, 1000);
+
+    /* Large pieces, each from a new buffer, are relinked by both: one
+     * vector per move, and an add goes into the free space of the last. */
+    for (i = 0; i < 20; i++) {
+        struct evbuffer *c = evbuffer_new();
+
+        ck_assert_int_eq(evbuffer_add(c, data + 4096 * i, 4096), 0);
+        ck_assert_int_eq(evbuffer_add_buffer(a, c), 0);
+        evbuffer_free(c);
+    }
+    ck_assert_int_eq(layout_peek(a, data, 20 * 4096, v, NULL), 20);
+    for (i = 0; i < 20; i++)
+        ck_assert_uint_eq(v[i].iov_len, 4096);
+    ck_assert_int_eq(evbuffer_add(a, data + 20 * 4096, 10), 0);
+    ck_assert_int_eq(layout_peek(a, data, sizeof(data), v, NULL), 20);
+
+    /* The same through one source buffer, used again after each move. */
+    evbuffer_drain(a, sizeof(data));
+    for (i = 0; i < 20; i++) {
+        ck_assert_int_eq(evbuffer_add(b, data + 4096 * i, 4096), 0);
+        ck_assert_int_eq(evbuffer_add_buffer(a, b), 0);
+    }
+    n = layout_peek(a, data, 20 * 4096, v, NULL);
+    if (layout_libevent()) {
+        ck_assert_int_eq(n, 20);
+    } else {
+        /* Vigil leaves the emptied source a small chunk for its next
+         * bytes, so each 4 KiB add there spans two chunks, both moved. */
+        ck_assert_int_ge(n, 20);
+        ck_assert_int_le(n, 40);
+    }
+
+    /* A small buffer moved after data. */
+    evbuffer_drain(a, sizeof(data));
+    evbuffer_add(a, data, 100);
+    evbuffer_add(b, data + 100, 100);
+    ck_assert_int_eq(evbuffer_add_buffer(a, b), 0);
+    n = layout_peek(a, data, 200, v, NULL);
+    if (layout_libevent()) {
+        ck_assert_int_eq(n, 2);
+    } else {
+        ck_assert_int_eq(n, 1);
+    }
+    evbuffer_free(a);
+    evbuffer_free(b);
+}
+END_TEST
+
+START_TEST(layout_many_adds)
+{
+    static unsigned char data[100000];
+    struct evbuffer *a = evbuffer_new();
+    struct evbuffer_iovec v[128];
+    int i, n;
+
+    pattern(data, sizeof(data), 12);
+    for (i = 0; i < 1000; i++)
+        ck_assert_int_eq(evbuffer_add(a, data + 100 * i, 100), 0);
+    n = layout_peek(a, data, sizeof(data), v, NULL);
+    /* Both: the first chunks hold 976, 2000 and 4048 bytes. */
+    ck_assert_uint_eq(v[0].iov_len, 976);
+    ck_assert_uint_eq(v[1].iov_len, 2000);
+    ck_assert_uint_eq(v[2].iov_len, 4048);
+    if (layout_libevent()) {
+        /* libevent's chunks stop growing at 4 KiB. */
+        ck_assert_int_eq(n, 26);
+        ck_assert_uint_eq(v[3].iov_len, 4048);
+    } else {
+        /* Vigil's keep doubling up to 64 KiB. */
+        ck_assert_int_eq(n, 7);
+        ck_assert_uint_eq(v[3].iov_len, 8144);
+    }
+    /* Ten small adds into an empty buffer share its first chunk. */
+    evbuffer_drain(a, sizeof(data));
+    evbuffer_free(a);
+    a = evbuffer_new();
+    for (i = 0; i < 10; i++)
+        evbuffer_add(a, data + 100 * i, 100);
+    ck_assert_int_eq(layout_peek(a, data, 1000, v, NULL), 2);
+    ck_assert_uint_eq(v[0].iov_len, 976);
+    evbuffer_free(a);
+}
+END_TEST
+
+START_TEST(layout_reserve_fits)
+{
+    unsigned char data[200];
+    struct evbuffer_iovec v[3];
+    int n_vec;
+
+    pattern(data, sizeof(data), 13);
+    for (n_vec = 1; n_vec <= 3; n_vec++) {
+        struct evbuffer *a = evbuffer_new();
+        size_t room;
+
+        int n;
+
+        /* An empty buffer: one vector, whatever the count allowed. */
+        ck_assert_int_eq(layout_reserve(a, 100, v, n_vec), 1);
+        evbuffer_free(a);
+        a = evbuffer_new();
+        ck_assert_int_eq(layout_reserve(a, 5000, v, n_vec), 1);
+        evbuffer_free(a);
+        /* Empty, with the chunk of a small reservation not committed. */
+        a = evbuffer_new();
+        ck_assert_int_eq(layout_reserve(a, 100, v, n_vec), 1);
+        n = layout_reserve(a, 5000, v, n_vec);
+        if (layout_libevent() && n_vec > 1) {
+            /* libevent offers that chunk first, then a new one. */
+            ck_assert_int_eq(n, 2);
+        } else {
+            /* Vigil replaces it with one chunk large enough. */
+            ck_assert_int_eq(n, 1);
+        }
+        evbuffer_free(a);
+        a = evbuffer_new();
+        evbuffer_add(a, data, 10);
+        /* Room after the data: one vector, right after it. */
+        ck_assert_int_eq(layout_reserve(a, 1, v, 1), 1);
+        room = v[0].iov_len;
+        ck_assert_int_eq(layout_reserve(a, 100, v, n_vec), 1);
+        ck_assert_ptr_eq(v[0].iov_base, layout_data_end(a));
+        ck_assert_uint_eq(v[0].iov_len, room);
+        layout_commit(a, v, 1, data + 10, 100);
+        ck_assert_int_eq(layout_peek(a, data, 110, v, NULL), 1);
+        evbuffer_free(a);
+    }
+}
+END_TEST
+
+START_TEST(layout_reserve_two_vectors)
+{
+    static unsigned char data[20000];
+    struct evbuffer_iovec v[3];
+    int n_vec;
+
+    pattern(data, sizeof(data), 14);
+    for (n_vec = 2; n_vec <= 3; n_vec++) {
+        struct evbuffer *a = evbuffer_new();
+        size_t room;
+
+        evbuffer_add(a, data, 10);
+        ck_assert_int_eq(layout_reserve(a, 1, v, 1), 1);
+        room = v[0].iov_len;
+        /* More than the room after the data: that room, then a chunk. */
+        ck_assert_int_eq(layout_reserve(a, 4000, v, n_vec), 2);
+        ck_assert_ptr_eq(v[0].iov_base, layout_data_end(a));
+        ck_assert_uint_eq(v[0].iov_len, room);
+        layout_commit(a, v, 2, data + 10, 4000);
+        ck_assert_int_eq(layout_peek(a, data, 4010, v, NULL), 2);
+        ck_assert_uint_eq(v[0].iov_len, 10 + room);
+        evbuffer_free(a);
+    }
+}
+END_TEST
+
+START_TEST(layout_reserve_three_vectors)
+{
+    static unsigned char data[20000];
+    struct evbuffer_iovec v[3];
+    struct evbuffer *a = evbuffer_new();
+    int n, full;
+
+    pattern(data, sizeof(data), 15);
+    evbuffer_add(a, data, 10);
+    ck_assert_int_eq(layout_reserve(a, 4000, v, 3), 2);
+    /* A second, larger reservation without a commit in between. */
+    n = layout_reserve(a, 10000, v, 3);
+    ck_assert_ptr_eq(v[0].iov_base, layout_data_end(a));
+    if (layout_libevent()) {
+        /* libevent keeps the chunk of the first reservation and adds one. */
+        ck_assert_int_eq(n, 3);
+    } else {
+        /* Vigil fills at most two vectors: the room after the data, then one
+         * chunk (which replaced the first reservation's). */
+        ck_assert_int_eq(n, 2);
+    }
+    layout_commit(a, v, n, data + 10, 10000);
+    ck_assert_int_eq(layout_peek(a, data, 10010, v, &full), n);
+    ck_assert_int_eq(full, n);
+    evbuffer_free(a);
+
+    /* An empty buffer: one vector even for a large reservation. */
+    a = evbuffer_new();
+    ck_assert_int_eq(layout_reserve(a, 100000, v, 3), 1);
+    layout_commit(a, v, 1, data, 20000);
+    ck_assert_int_eq(layout_peek(a, data, 20000, v, NULL), 1);
+    evbuffer_free(a);
+}
+END_TEST
+
+START_TEST(layout_reserve_one_vector_moves_small_data)
+{
+    static unsigned char data[30000];
+    struct evbuffer_iovec v[2];
+    struct evbuffer *a;
+    const unsigned char *end;
+
+    pattern(data, sizeof(data), 16);
+    /* Small data and a contiguous reservation beyond its chunk: the data
+     * moves into the new chunk, ahead of the reserved space (both). */
+    a = evbuffer_new();
+    evbuffer_add(a, data, 100);
+    end = layout_data_end(a);
+    ck_assert_int_eq(layout_reserve(a, 20000, v, 1), 1);
+    ck_assert_ptr_ne(v[0].iov_base, end);
+    ck_assert_ptr_eq(v[0].iov_base, layout_data_end(a));
+    layout_commit(a, v, 1, data + 100, 20000);
+    ck_assert_int_eq(layout_peek(a, data, 20100, v, NULL), 1);
+    evbuffer_free(a);
+    pattern(data, sizeof(data), 16);
+
+    /* The same for a long evbuffer_add_printf. */
+    a = evbuffer_new();
+    evbuffer_add(a, "12345", 5);
+    memset(data, 'x', 5000);
+    data[5000] = '\0';
+    ck_assert_int_eq(evbuffer_add_printf(a, "%05d%s", 6789, (char *)data),
+                     5005);
+    ck_assert_int_eq(evbuffer_peek(a, -1, NULL, v, 2), 1);
+    ck_assert_uint_eq(v[0].iov_len, 5010);
+    ck_assert_mem_eq(v[0].iov_base, "1234506789x", 11);
+    evbuffer_free(a);
+
+    /* Large data stays where it is: a chunk of its own follows. */
+    a = evbuffer_new();
+    evbuffer_add(a, data, 20000);
+    ck_assert_int_eq(layout_reserve(a, 1, v, 1), 1);
+    ck_assert_int_eq(layout_reserve(a, v[0].iov_len + 1, v, 1), 1);
+    layout_commit(a, v, 1, data + 20000, 10000);
+    ck_assert_int_eq(layout_peek(a, data, 30000, v, NULL), 2);
+    ck_assert_uint_eq(v[0].iov_len, 20000);
+    evbuffer_free(a);
+}
+END_TEST
+
+START_TEST(layout_peek_and_reserved_space)
+{
+    unsigned char data[5000];
+    struct evbuffer_iovec v[128], r[2];
+    struct evbuffer *a = evbuffer_new();
+    int n, full;
+
+    pattern(data, sizeof(data), 17);
+    evbuffer_add(a, data, 10);
+    ck_assert_int_eq(layout_reserve(a, 4000, r, 2), 2);
+    n = layout_peek(a, data, 10, v, &full);
+    ck_assert_int_eq(full, 1);
+    if (layout_libevent()) {
+        /* libevent reports the reserved chunk too, as an empty vector. */
+        ck_assert_int_eq(n, 2);
+        ck_assert_uint_eq(v[1].iov_len, 0);
+    } else {
+        /* Vigil reports only vectors with data. */
+        ck_assert_int_eq(n, 1);
+    }
+    /* Committing into the first vector only leaves the second chunk. */
+    memcpy(r[0].iov_base, data + 10, 5);
+    r[0].iov_len = 5;
+    ck_assert_int_eq(evbuffer_commit_space(a, r, 1), 0);
+    n = layout_peek(a, data, 15, v, &full);
+    ck_assert_int_eq(full, 1);
+    if (layout_libevent()) {
+        ck_assert_int_eq(n, 2);
+    } else {
+        ck_assert_int_eq(n, 1);
+    }
+    /* The next reservation offers it again, after the room left. */
+    ck_assert_int_eq(layout_reserve(a, 4000, r, 2), 2);
+    ck_assert_ptr_eq(r[0].iov_base, layout_data_end(a));
+    memcpy(r[1].iov_base, data + 15, 7);
+    r[0].iov_len = 0;
+    r[1].iov_len = 7;
+    ck_assert_int_eq(evbuffer_commit_space(a, r, 2), 0);
+    ck_assert_int_eq(layout_peek(a, data, 22, v, NULL), 2);
+    ck_assert_uint_eq(v[0].iov_len, 15);
+    evbuffer_free(a);
+}
+END_TEST
+
+START_TEST(layout_references_prepends_pullups)
+{
+    static const char ref[] = "RRRRRRRRRRrrrrrrrrrr";
+    unsigned char want[64];
+    struct evbuffer_iovec v[128];
+    struct evbuffer *a;
+    int n;
+
+    /* An add after a reference gets a chunk of its own. */
+    a = evbuffer_new();
+    evbuffer_add(a, "0123456789", 10);
+    add_chunk(a, "ABCDEFGHIJ");
+    evbuffer_add(a, "abcdefghij", 10);
+    ck_assert_int_eq(
+        layout_peek(a, "0123456789ABCDEFGHIJabcdefghij", 30, v, NULL), 3);
+    evbuffer_free(a);
+
+    /* A prepend goes in front of the data's chunk, into a chunk of its
+     * own, and the next one into that chunk's room in front. */
+    a = evbuffer_new();
+    evbuffer_add(a, "0123456789", 10);
+    evbuffer_prepend(a, "abcdefghij", 10);
+    ck_assert_int_eq(layout_peek(a, "abcdefghij0123456789", 20, v, NULL), 2);
+    evbuffer_drain(a, 5);
+    evbuffer_prepend(a, "xyz", 3);
+    ck_assert_int_eq(layout_peek(a, "xyzfghij0123456789", 18, v, NULL), 2);
+    ck_assert_uint_eq(v[0].iov_len, 8);
+    evbuffer_free(a);
+
+    /* Into an empty buffer: two prepends share a chunk. */
+    a = evbuffer_new();
+    evbuffer_prepend(a, "0123456789", 10);
+    evbuffer_prepend(a, "abcdefghij", 10);
+    ck_assert_int_eq(layout_peek(a, "abcdefghij0123456789", 20, v, NULL), 1);
+    evbuffer_free(a);
+    /* A prepend into room made by a drain. */
+    a = evbuffer_new();
+    memset(want, 'p', 10);
+    pattern(want + 10, 50, 18);
+    evbuffer_add(a, want, 60);
+    evbuffer_drain(a, 10);
+    evbuffer_prepend(a, want, 10);
+    evbuffer_drain(a, 10);
+    evbuffer_prepend(a, want, 10);
+    ck_assert_int_eq(layout_peek(a, want, 60, v, NULL), 1);
+    evbuffer_free(a);
+
+    /* An add after a prepend into an empty buffer. */
+    a = evbuffer_new();
+    evbuffer_prepend(a, "0123456789", 10);
+    evbuffer_add(a, "abcdefghij", 10);
+    n = layout_peek(a, "0123456789abcdefghij", 20, v, NULL);
+    if (layout_libevent()) {
+        /* libevent moves the prepended bytes to the chunk's start. */
+        ck_assert_int_eq(n, 1);
+    } else {
+        /* Vigil never moves buffered bytes to make room: the prepend left
+         * them at the chunk's end, and the add takes a new chunk. */
+        ck_assert_int_eq(n, 2);
+    }
+    evbuffer_free(a);
+
+    /* Pulling up part, then all, of five references. */
+    a = evbuffer_new();
+    for (n = 0; n < 5; n++)
+        ck_assert_int_eq(
+            evbuffer_add_reference(a, ref + (n % 2) * 10, 10, NULL, NULL), 0);
+    memcpy(want, "RRRRRRRRRRrrrrrrrrrrRRRRRRRRRRrrrrrrrrrrRRRRRRRRRR", 50);
+    ck_assert_ptr_nonnull(evbuffer_pullup(a, 25));
+    ck_assert_int_eq(layout_peek(a, want, 50, v, NULL), 4);
+    ck_assert_uint_eq(v[0].iov_len, 25);
+    ck_assert_uint_eq(v[1].iov_len, 5);
+    ck_assert_ptr_nonnull(evbuffer_pullup(a, -1));
+    ck_assert_int_eq(layout_peek(a, want, 50, v, NULL), 1);
+    evbuffer_free(a);
+}
+END_TEST
+
+START_TEST(layout_remove_buffer_and_realign)
+{
+    unsigned char data[2000];
+    struct evbuffer_iovec v[128];
+    struct evbuffer *a = evbuffer_new(), *b = evbuffer_new();
+    int i, n;
+
+    pattern(data, sizeof(data), 19);
+    for (i = 0; i < 10; i++)
+        evbuffer_add(b, data + 100 * i, 100);
+    ck_assert_int_eq(layout_peek(b, data, 1000, v, NULL), 2);
+    ck_assert_uint_eq(v[0].iov_len, 976);
+    /* Part of the first chunk is copied out. */
+    ck_assert_int_eq(evbuffer_remove_buffer(b, a, 250), 250);
+    ck_assert_int_eq(layout_peek(a, data, 250, v, NULL), 1);
+    ck_assert_int_eq(layout_peek(b, data + 250, 750, v, NULL), 2);
+    ck_assert_uint_eq(v[0].iov_len, 726);
+    evbuffer_free(a);
+    evbuffer_free(b);
+
+    /* An add that fits a chunk only if its data moved to the front. */
+    a = evbuffer_new();
+    evbuffer_add(a, data, 900);
+    evbuffer_drain(a, 890);
+    evbuffer_add(a, data + 900, 900);
+    n = layout_peek(a, data + 890, 910, v, NULL);
+    if (layout_libevent()) {
+        ck_assert_int_eq(n, 1);
+    } else {
+        /* Vigil fills the room after the data and goes on in a new chunk. */
+        ck_assert_int_eq(n, 2);
+    }
+    evbuffer_free(a);
+}
+END_TEST
+
 int
 main(void)
 {
     Suite *s = suite_create("buffer_data");
     TCase *tc = vt_tcase("buffer_data", 30);
     TCase *rnd_tc = vt_tcase("buffer_random", 60);
+    TCase *layout_tc = vt_tcase("buffer_layout", 30);
 
     tcase_add_test(tc, new_buffer_is_empty);
     tcase_add_test(tc, add_and_remove_small);
@@ -1025,7 +1583,17 @@ main(void)
     tcase_add_test(tc, freeze_back);
     tcase_add_test(tc, flags_set_and_clear);
     tcase_add_loop_test(rnd_tc, random_against_model, 0, 4);
+    tcase_add_test(layout_tc, layout_add_buffer_pieces);
+    tcase_add_test(layout_tc, layout_many_adds);
+    tcase_add_test(layout_tc, layout_reserve_fits);
+    tcase_add_test(layout_tc, layout_reserve_two_vectors);
+    tcase_add_test(layout_tc, layout_reserve_three_vectors);
+    tcase_add_test(layout_tc, layout_reserve_one_vector_moves_small_data);
+    tcase_add_test(layout_tc, layout_peek_and_reserved_space);
+    tcase_add_test(layout_tc, layout_references_prepends_pullups);
+    tcase_add_test(layout_tc, layout_remove_buffer_and_realign);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, rnd_tc);
+    suite_add_tcase(s, layout_tc);
     return vt_run(s);
 }
