@@ -55,7 +55,7 @@ process_timeouts(struct event_base *base)
 
         /* Timing out deletes the event, I/O part included. */
         vg_event_del_nolock(ev);
-        vg_event_active_nolock(ev, EV_TIMEOUT, 1);
+        vg_event_active_inline(ev, EV_TIMEOUT, 1);
     }
 }
 

@@ -70,7 +70,7 @@ common_timeout_fire(evutil_socket_t fd, short what, void *arg)
         if (vg_tv_plain_usec(&ev->ev_timeout) > now)
             break;
         vg_event_del_nolock(ev);
-        vg_event_active_nolock(ev, EV_TIMEOUT, 1);
+        vg_event_active_inline(ev, EV_TIMEOUT, 1);
     }
     vg_common_timeout_schedule(ct);
     BASE_UNLOCK(base);
