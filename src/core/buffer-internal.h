@@ -14,9 +14,10 @@
  * buffer_pullup.c, buffer_search.c, buffer_io.c), which may use all of
  * it; and the bufferevents (bufferevent*.c, one layer up), which may use
  * the reservation functions and the last section only.  The event loop
- * (event.c, one layer down) must not: its call of
- * vg_evbuffer_cache_flush() at event_base_free() is to become a hook the
- * buffer layer registers.  buffer-inline.h, the inline chain helpers of
+ * (one layer down) must not, and does not: the chunk cache registers
+ * vg_evbuffer_cache_flush() as a core hook (vg_core_hook_add) for
+ * event_base_free() and libevent_global_shutdown(); tools/check-layers
+ * enforces the rule.  buffer-inline.h, the inline chain helpers of
  * the hot paths, is for the buffer*.c files alone.
  *
  * Locking: a buffer's lock (evbuffer_enable_locking(); NULL without one)

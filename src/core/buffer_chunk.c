@@ -12,6 +12,7 @@
 #include <pthread.h>
 
 #include "buffer-inline.h"
+#include "event-internal.h"
 #include "mm-internal.h"
 
 /* Inline chunk allocations: at least this much, doubling with each new
@@ -85,6 +86,10 @@ chunk_cache_make_key(void)
 {
     chunk_cache_key_ok =
         pthread_key_create(&chunk_cache_key, chunk_cache_thread_exit) == 0;
+    /* The core empties the cache when a base is freed and at
+     * libevent_global_shutdown(), through a hook: it does not call up. */
+    (void)vg_core_hook_add(VG_CORE_HOOK_BASE_FREE | VG_CORE_HOOK_SHUTDOWN,
+                           vg_evbuffer_cache_flush);
 }
 
 /* Keeps a freed chunk of the cached size; 0 if the cache is full or the

@@ -1,8 +1,40 @@
 /*
  * Vigil: a clean-room libevent 2.1 for Linux.
  *
- * event-internal.h: the event base, its maps and queues, and the backend
- * interface.  Shared by the core's files; never installed.
+ * event-internal.h: the event core's shared state and internal API.
+ *
+ * What it holds: struct event_base and what hangs off it (the fd and
+ * signal maps, the timer heap's entries, common timeouts, the active
+ * queues), struct event_config, the backend interface (struct
+ * vg_backend), the base lock macros, the functions the core's files share
+ * (grouped by the file that defines them), the hooks through which a
+ * higher layer hears about a base's end, and the activation path inlined
+ * into the backends.  The timer heap's inline operations are in
+ * event-timer-internal.h; the signal machinery's interface in
+ * signal-internal.h.
+ *
+ * Who may include it: the core loop (event*.c, evmap.c, signal.c,
+ * backend/) and the layers above it (evbuffer, bufferevent, listener),
+ * which use the base lock, deferred callbacks and the cached clock.  Not
+ * the util layer (evutil*, log, mm, thread), which sits below the core.
+ *
+ * Locking: every field of struct event_base is guarded by the base lock
+ * (th_base_lock; NULL when the program set up no locking, or with
+ * EVENT_BASE_FLAG_NOLOCK), taken by every public call.  The loop holds it
+ * except while the backend waits (BASE_RELEASE_FOR_WAIT) and while a
+ * callback runs.  Functions named *_nolock, and every vg_ function here
+ * unless it says otherwise, expect the caller to hold it.  Process-wide
+ * state (debug mode's table, which base receives signals) is guarded by
+ * vg_global_lock instead; the hook tables by atomics.
+ *
+ * Ownership: the base owns its arrays (fds, heap, changes, activequeues,
+ * common_timeouts and each vg_common_timeout), its event_base_once
+ * records, its backend state (freed by the backend's dealloc) and its
+ * signal state (signal.c's dealloc); event_base_free() releases them all.
+ * The program owns every struct event and struct event_callback: the base
+ * only links them while they are pending or active, and never frees one,
+ * except an event given to event_free_finalize() (freed after its
+ * finalizer) and its own internal events.
  */
 #ifndef VIGIL_EVENT_INTERNAL_H
 #define VIGIL_EVENT_INTERNAL_H
@@ -17,7 +49,12 @@
 #include <stdint.h>
 
 #include "log-internal.h"
+#include "signal-internal.h"
 #include "thread-internal.h"
+
+/* For a variable shared between the library's files: read directly, not
+ * through the global offset table. */
+#define VG_HIDDEN __attribute__((visibility("hidden")))
 
 /*
  * How a callback on an active queue is run (struct event_callback's
@@ -112,15 +149,6 @@ struct vg_once {
 
 TAILQ_HEAD(vg_callback_queue, event_callback);
 
-/* The base's signal machinery (signal.c). */
-struct vg_signal_state {
-    int pipe[2];             /* the handler writes signal numbers here */
-    struct event reader;     /* internal persistent read event on pipe[0] */
-    int reader_added;        /* reader is in the fd map */
-    int nsignals;            /* signal numbers with a handler installed */
-    struct sigaction *saved; /* previous handlers, NSIG entries, or NULL */
-};
-
 struct event_config_entry {
     TAILQ_ENTRY(event_config_entry) next;
     char *avoid_method;
@@ -145,6 +173,8 @@ struct event_base {
     struct vg_fdslot *fds;
     int nfds;
     struct vg_sigslot sigs[NSIG];
+    /* The signal machinery's state (signal.c), reached through sigops. */
+    const struct vg_signal_ops *sigops;
     struct vg_signal_state sig;
 
     /* Changelist: fds whose wanted events changed since the last
@@ -240,35 +270,38 @@ struct event_base {
         (base)->th_sleeping = 0;        \
     } while (0)
 
-/* Wakes the loop of base (the lock is held). */
-void vg_base_notify(struct event_base *base);
+/* ------------------------------------------------------------------ */
+/* Functions the core's files share, by the file that defines them.   */
 
-/* Wakes the loop of base if it sleeps in another thread (the lock is
- * held): what every change from outside the loop calls. */
-static inline void
-vg_base_wake(struct event_base *base)
-{
-    if (BASE_NEEDS_NOTIFY(base))
-        vg_base_notify(base);
-}
+/* event.c: adding, deleting and activating with the base lock held (the
+ * public calls take the lock, check the event, then call these). */
+int vg_event_add_nolock(struct event *ev, const struct timeval *tv,
+                        int tv_is_absolute);
+int vg_event_del_nolock(struct event *ev);
+void vg_event_active_nolock(struct event *ev, int res, short ncalls);
 
-/* The base event_init() made, used by the 1.x calls (event_compat.h). */
+/* event_base.c: the base event_init() made, used by the 1.x calls
+ * (event_compat.h). */
 extern struct event_base *vg_current_base;
 
-/* event.c, for the backends and the signal code. */
+/* evmap.c: the fd and signal maps and the changelist. */
+int vg_evmap_io_add(struct event_base *base, struct event *ev);
+void vg_evmap_io_del(struct event_base *base, struct event *ev);
+int vg_evmap_signal_add(struct event_base *base, struct event *ev);
+void vg_evmap_signal_del(struct event_base *base, struct event *ev);
+/* Activates signo's events ncalls times (signal.c, active_by_signal). */
 void vg_evmap_signal_active(struct event_base *base, int signo, int ncalls);
+/* fd's slot, or NULL beyond the map (the poll backend). */
 struct vg_fdslot *vg_evmap_slot(struct event_base *base, int fd);
+/* Hands the merged changes to the backend before it waits. */
+void vg_evmap_apply_changelist(struct event_base *base);
+/* event_reinit: the backend was rebuilt and watches nothing; forget what
+ * it watched, then register every fd's events with it again (0 or -1). */
+void vg_evmap_forget_registrations(struct event_base *base);
+int vg_evmap_reregister(struct event_base *base);
 
-/* signal.c. */
-int vg_signal_init(struct event_base *base);
-int vg_signal_add(struct event_base *base, int signo);
-int vg_signal_del(struct event_base *base, int signo);
-void vg_signal_dealloc(struct event_base *base);
-int vg_signal_reinit(struct event_base *base);
-void vg_signal_claim(struct event_base *base);
-void vg_signal_global_shutdown(void);
-
-/* Deferred callbacks, for evbuffers and bufferevents. */
+/* event_callback.c: deferred callbacks (struct event_callback without an
+ * event), for evbuffers and bufferevents, and the later queue. */
 void vg_event_callback_init(struct event_base *base, struct event_callback *cb,
                             void (*fn)(struct event_callback *, void *),
                             void *arg, int priority);
@@ -278,15 +311,111 @@ int vg_event_callback_activate_later(struct event_base *base,
                                      struct event_callback *cb);
 int vg_event_callback_cancel(struct event_base *base,
                              struct event_callback *cb);
-
 /* Schedules a deferred callback: at once, or for the next iteration when
- * many ran at once already (the base lock held).  1 if it was not
- * scheduled before. */
+ * many ran at once already.  1 if it was not scheduled before. */
 int vg_event_deferred_schedule(struct event_base *base,
                                struct event_callback *cb);
+/* Moves the callbacks activated for the next iteration to the active
+ * queues (once per loop iteration, and when a base goes). */
+void vg_make_later_events_active(struct event_base *base);
 
-/* Reads the base's clock (the cached value inside a loop iteration). */
-vg_usec_t vg_base_now(struct event_base *base);
+/* event_callback.c: waking a loop that sleeps in another thread. */
+void vg_base_notify(struct event_base *base);
+/* Gives the base its eventfd and internal wake-up event (0 or -1). */
+int vg_base_make_notifiable(struct event_base *base);
+void vg_base_close_notify(struct event_base *base);
+
+/* event_time.c: the base's clock. */
+/* Picks the base's clock and reads the wall-clock offset (a new base). */
+void vg_base_init_clock(struct event_base *base);
+/* Reads the clock, bypassing the cache (the lock held or not needed). */
+vg_usec_t vg_base_now_slow(struct event_base *base);
+
+/* event_debug.c: debug mode (event_enable_debug_mode).  The checks are
+ * inline and cost one test of vg_debug_mode_on when it is off; the table
+ * is guarded by vg_global_lock. */
+extern int vg_debug_mode_on VG_HIDDEN;
+extern int vg_debug_mode_too_late VG_HIDDEN;
+void vg_debug_note_setup_(const struct event *ev);
+void vg_debug_note_teardown_(const struct event *ev);
+void vg_debug_note_added_(const struct event *ev, int added);
+void vg_debug_assert_setup_(const struct event *ev, const char *what);
+void vg_debug_assert_not_added_(const struct event *ev, const char *what);
+/* libevent_global_shutdown: frees the table. */
+void vg_debug_shutdown(void);
+
+/* Debug mode must be on before the first event or base exists.  Many
+ * threads may note that at once: a relaxed atomic suffices. */
+static inline void
+vg_debug_note_too_late(void)
+{
+    if (!__atomic_load_n(&vg_debug_mode_too_late, __ATOMIC_RELAXED))
+        __atomic_store_n(&vg_debug_mode_too_late, 1, __ATOMIC_RELAXED);
+}
+
+/* Records that ev was assigned (and is not pending). */
+static inline void
+vg_debug_note_setup(const struct event *ev)
+{
+    if (vg_debug_mode_on)
+        vg_debug_note_setup_(ev);
+}
+
+/* Forgets ev (freed or unassigned). */
+static inline void
+vg_debug_note_teardown(const struct event *ev)
+{
+    if (vg_debug_mode_on)
+        vg_debug_note_teardown_(ev);
+}
+
+/* Records whether ev is pending. */
+static inline void
+vg_debug_note_added(const struct event *ev, int added)
+{
+    if (vg_debug_mode_on)
+        vg_debug_note_added_(ev, added);
+}
+
+/* Dies unless ev was assigned. */
+static inline void
+vg_debug_assert_setup(const struct event *ev, const char *what)
+{
+    if (vg_debug_mode_on)
+        vg_debug_assert_setup_(ev, what);
+}
+
+/* Dies if ev is assigned and pending. */
+static inline void
+vg_debug_assert_not_added(const struct event *ev, const char *what)
+{
+    if (vg_debug_mode_on)
+        vg_debug_assert_not_added_(ev, what);
+}
+
+/* event_base.c: hooks through which a higher layer hears about the core's
+ * events without the core knowing of it (the evbuffer layer empties its
+ * chunk cache this way).  A hook runs in the thread where the event
+ * happens, without any lock held:
+ *  - VG_CORE_HOOK_BASE_FREE: after event_base_free() released a base;
+ *  - VG_CORE_HOOK_SHUTDOWN: in libevent_global_shutdown().
+ * Registering is lock-free (atomics) and idempotent; hooks stay
+ * registered for the life of the process (a fixed table of
+ * VG_CORE_HOOKS_MAX per kind).  0, or -1 when the table is full. */
+#define VG_CORE_HOOK_BASE_FREE 0x1u
+#define VG_CORE_HOOK_SHUTDOWN 0x2u
+#define VG_CORE_HOOKS_MAX 4
+typedef void (*vg_core_hook_fn)(void);
+int vg_core_hook_add(unsigned kinds, vg_core_hook_fn fn);
+
+/* Wakes the loop of base if it sleeps in another thread (the lock is
+ * held): what every change from outside the loop calls. */
+static inline void
+vg_base_wake(struct event_base *base)
+{
+    if (BASE_NEEDS_NOTIFY(base))
+        vg_base_notify(base);
+}
 
 static inline vg_usec_t
 vg_tv_to_usec(const struct timeval *tv)
@@ -301,8 +430,28 @@ vg_usec_to_tv(vg_usec_t us, struct timeval *tv)
     tv->tv_usec = (suseconds_t)(us % 1000000);
 }
 
+/* Reads the base's clock: the cached value inside a loop iteration. */
+static inline vg_usec_t
+vg_base_now(struct event_base *base)
+{
+    if (base->tv_cache != 0)
+        return base->tv_cache;
+    return vg_base_now_slow(base);
+}
+
+/* Reads the clock into the cache (none with EVENT_BASE_FLAG_NO_CACHE_TIME),
+ * once per loop iteration. */
+static inline void
+vg_update_time_cache(struct event_base *base)
+{
+    base->tv_cache = 0;
+    if (!(base->flags & EVENT_BASE_FLAG_NO_CACHE_TIME))
+        base->tv_cache = vg_base_now_slow(base);
+}
+
 /* ------------------------------------------------------------------ */
-/* Activation: the per-event hot path, inlined into the backends.      */
+/* Activation and the active queues: the per-event hot path, inlined  */
+/* into the backends and the core's files.                             */
 
 /* Forced inline: these run once per event. */
 #define VG_HOT static inline __attribute__((always_inline))
@@ -382,6 +531,42 @@ vg_evmap_io_active(struct event_base *base, int fd, short events)
         if (ev->ev_events & events & VG_EV_IO_MASK)
             vg_event_active_inline(ev, ev->ev_events & events, 1);
     }
+}
+
+VG_HOT void
+vg_count_active_down(struct event_base *base, const struct event_callback *cb)
+{
+    int d = !(cb->evcb_flags & EVLIST_INTERNAL);
+
+    base->event_count_active -= d;
+    base->event_count -= d;
+}
+
+VG_HOT void
+vg_queue_remove_active(struct event_base *base, struct event_callback *cb)
+{
+    cb->evcb_flags &= ~EVLIST_ACTIVE;
+    base->n_active--;
+    vg_count_active_down(base, cb);
+    TAILQ_REMOVE(&base->activequeues[cb->evcb_pri], cb, evcb_active_next);
+}
+
+static inline void
+vg_queue_insert_active_later(struct event_base *base, struct event_callback *cb)
+{
+    cb->evcb_flags |= EVLIST_ACTIVE_LATER;
+    base->n_active_later++;
+    vg_count_active_up(base, cb);
+    TAILQ_INSERT_TAIL(&base->active_later, cb, evcb_active_next);
+}
+
+static inline void
+vg_queue_remove_active_later(struct event_base *base, struct event_callback *cb)
+{
+    cb->evcb_flags &= ~EVLIST_ACTIVE_LATER;
+    base->n_active_later--;
+    vg_count_active_down(base, cb);
+    TAILQ_REMOVE(&base->active_later, cb, evcb_active_next);
 }
 
 #endif

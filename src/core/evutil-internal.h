@@ -2,7 +2,19 @@
  * Vigil: a clean-room libevent 2.1 for Linux.
  *
  * evutil-internal.h: what the evutil files share with each other and with
- * the rest of the core.  Never installed.
+ * the rest of the library.  Never installed.
+ *
+ * What it holds: the layout of struct evutil_monotonic_timer (opaque in
+ * the public header) and the strict address parsers that the evutil
+ * address and resolver code (evutil_addr.c, evutil_gai.c) shares.
+ *
+ * Who may include it: any layer (it is part of util, the bottom one).  It
+ * includes only public and system headers.
+ *
+ * Locking and ownership: none.  The parsers are pure functions writing
+ * only to the caller's buffers; a monotonic timer belongs to whoever
+ * embeds or allocates it, and is not shared between threads without the
+ * owner's lock.
  */
 #ifndef VIGIL_EVUTIL_INTERNAL_H
 #define VIGIL_EVUTIL_INTERNAL_H

@@ -3,6 +3,18 @@
  *
  * log-internal.h: messages to the user's log callback (or stderr), the
  * fatal path, and the always-on assertion.
+ *
+ * What it holds: the logging functions (log.c), the debug-logging mask,
+ * VG_ASSERT, and the printf and noreturn attribute macros.
+ *
+ * Who may include it: any layer (it is part of util, the bottom one).  It
+ * includes only public headers.
+ *
+ * Locking and ownership: none.  The callbacks and the debug mask are set
+ * by the program (event_set_log_callback, event_set_fatal_callback,
+ * event_enable_debug_logging), documented as calls made before other
+ * threads use the library, and only read here; messages are formatted
+ * into the caller's stack.
  */
 #ifndef VIGIL_LOG_INTERNAL_H
 #define VIGIL_LOG_INTERNAL_H

@@ -4,6 +4,16 @@
  * mm-internal.h: every allocation Vigil makes goes through these, so that
  * event_set_mem_functions() replaces them all.  Sizes are checked for
  * overflow here, once, rather than at every call site.
+ *
+ * What it holds: the allocation functions (mm.c) and the program's
+ * replacement malloc pointer, read inline on the fast path.
+ *
+ * Who may include it: any layer (it is part of util, the bottom one).
+ *
+ * Locking and ownership: the replacements are set once, before any
+ * allocation (as event_set_mem_functions() requires), and only read
+ * afterwards, without a lock.  Memory from vg_mm_* goes back through
+ * vg_mm_free(), never free(), and belongs to whoever allocated it.
  */
 #ifndef VIGIL_MM_INTERNAL_H
 #define VIGIL_MM_INTERNAL_H

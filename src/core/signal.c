@@ -9,6 +9,11 @@
  * As in libevent, one base at a time receives signals: the base that
  * added a signal event most recently.  The handler only touches the pipe,
  * with errno saved, so it is safe whatever the program was doing.
+ *
+ * The core reaches this file only through the ops table vg_signal_ops
+ * (signal-internal.h), as it reaches a backend; this file calls down into
+ * the core's internal API (vg_evmap_signal_active, the base lock) and the
+ * public event calls.
  */
 #include "event-internal.h"
 
@@ -100,8 +105,14 @@ close_pipe(struct event_base *base)
     base->sig.pipe[0] = base->sig.pipe[1] = -1;
 }
 
-int
-vg_signal_add(struct event_base *base, int sig)
+static void
+signal_init(struct event_base *base)
+{
+    base->sig.pipe[0] = base->sig.pipe[1] = -1;
+}
+
+static int
+signal_add(struct event_base *base, int sig)
 {
     struct sigaction sa;
     int rc = -1;
@@ -147,8 +158,8 @@ done:
     return rc;
 }
 
-int
-vg_signal_del(struct event_base *base, int sig)
+static int
+signal_del(struct event_base *base, int sig)
 {
     int rc = 0;
 
@@ -166,8 +177,8 @@ vg_signal_del(struct event_base *base, int sig)
     return rc;
 }
 
-void
-vg_signal_dealloc(struct event_base *base)
+static void
+signal_dealloc(struct event_base *base)
 {
     close_pipe(base);
     vg_lock(vg_global_lock);
@@ -180,8 +191,8 @@ vg_signal_dealloc(struct event_base *base)
     base->sig.saved = NULL;
 }
 
-int
-vg_signal_reinit(struct event_base *base)
+static int
+signal_reinit(struct event_base *base)
 {
     int had_reader = base->sig.reader_added;
 
@@ -203,8 +214,8 @@ vg_signal_reinit(struct event_base *base)
     return 0;
 }
 
-void
-vg_signal_claim(struct event_base *base)
+static void
+signal_claim(struct event_base *base)
 {
     if (base->sig.nsignals == 0)
         return;
@@ -216,9 +227,19 @@ vg_signal_claim(struct event_base *base)
     vg_unlock(vg_global_lock);
 }
 
-void
-vg_signal_global_shutdown(void)
+static void
+signal_global_shutdown(void)
 {
     signal_base = NULL;
     signal_write_fd = -1;
 }
+
+const struct vg_signal_ops vg_signal_ops = {
+    .init = signal_init,
+    .add = signal_add,
+    .del = signal_del,
+    .dealloc = signal_dealloc,
+    .reinit = signal_reinit,
+    .claim = signal_claim,
+    .global_shutdown = signal_global_shutdown,
+};

@@ -3,8 +3,22 @@
  *
  * thread-internal.h: the lock, condition and thread-id callbacks the
  * program installed (event2/thread.h), as the rest of the library uses
- * them.  With no callbacks installed every lock is NULL and every
- * operation on it does nothing.
+ * them.
+ *
+ * What it holds: the installed callback tables (thread.c), the
+ * process-wide lock, and inline wrappers that do nothing when no
+ * callbacks are installed (every lock is then NULL).
+ *
+ * Who may include it: any layer (it is part of util, the bottom one).  It
+ * includes only public headers.
+ *
+ * Locking and ownership: the tables are written once, by
+ * evthread_set_lock_callbacks() and friends before any lock exists (or
+ * evthread_use_pthreads()), and only read afterwards, without a lock.
+ * vg_global_lock guards the library's process-wide state (debug mode's
+ * table, which base receives signals); it is made when locking is set up
+ * and lives as long as the process.  Whoever allocates a lock or a
+ * condition with these frees it, with the same lock type.
  */
 #ifndef VIGIL_THREAD_INTERNAL_H
 #define VIGIL_THREAD_INTERNAL_H

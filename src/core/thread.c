@@ -6,12 +6,11 @@
  * library uses them for every base, buffer and bufferevent made afterwards.
  * Lock debugging wraps the program's locks to catch misuse.
  */
-#include "event-internal.h"
-
 #include <event2/thread.h>
 
 #include <string.h>
 
+#include "log-internal.h"
 #include "mm-internal.h"
 #include "thread-internal.h"
 
