@@ -82,6 +82,10 @@ struct vg_bev {
     unsigned connecting : 1;
     /* The connection was refused at once; reported from the loop. */
     unsigned connection_refused : 1;
+    /* Made with a NULL base: the events run on the current base (the one
+     * event_init() made), but bufferevent_get_base() reports NULL until
+     * bufferevent_base_set(), as libevent does. */
+    unsigned implicit_base : 1;
     /* Deferred callbacks waiting to run. */
     unsigned readcb_pending : 1;
     unsigned writecb_pending : 1;

@@ -599,7 +599,7 @@ bufferevent_get_output(struct bufferevent *bufev)
 struct event_base *
 bufferevent_get_base(struct bufferevent *bev)
 {
-    return bev->ev_base;
+    return VG_BEV(bev)->implicit_base ? NULL : bev->ev_base;
 }
 
 int

@@ -32,7 +32,8 @@ struct vg_bev_sock {
     struct event_callback write_soon;
     struct evbuffer_cb_entry *outbuf_cb;
     /* Writing was enabled with an empty output: libevent watches the
-     * socket anyway and calls the write callback once it is writable;
+     * socket anyway and calls the write callback once it is writable,
+     * whatever the write low watermark (the output, empty, is below it);
      * Vigil calls it from the loop without the round trip to epoll. */
     unsigned empty_writecb : 1;
 };
@@ -151,8 +152,7 @@ write_soon_cb(struct event_callback *cb, void *arg)
 
         s->empty_writecb = 0;
         if (evbuffer_get_length(bev->output) == 0 && vg_bev_can_write(&s->p) &&
-            !s->p.connecting && bev->ev_write.ev_fd >= 0 &&
-            bev->wm_write.low == 0) {
+            !s->p.connecting && bev->ev_write.ev_fd >= 0) {
             vg_bev_run_writecb(&s->p, 0);
             goto done;
         }
@@ -535,6 +535,8 @@ bufferevent_socket_new(struct event_base *base, evutil_socket_t fd, int options)
     struct vg_bev_sock *s;
     struct bufferevent *bev;
 
+    int implicit = base == NULL;
+
     if (base == NULL)
         base = vg_current_base; /* may still be NULL: see base_set */
     s = vg_mm_calloc(1, sizeof(*s));
@@ -544,6 +546,7 @@ bufferevent_socket_new(struct event_base *base, evutil_socket_t fd, int options)
         vg_mm_free(s);
         return NULL;
     }
+    s->p.implicit_base = implicit;
     bev = &s->p.bev;
     vg_event_callback_init(base, &s->write_soon, write_soon_cb, s,
                            s->p.priority);
@@ -682,6 +685,7 @@ bufferevent_base_set(struct event_base *base, struct bufferevent *bufev)
     if (bufev->be_ops != &vg_bev_ops_socket || base == NULL)
         goto done;
     old = bufev->ev_base;
+    s->p.implicit_base = 0;
     if (old == base) {
         r = 0;
         goto done;
