@@ -567,7 +567,7 @@ member_read(struct bufferevent *bev, void *arg)
 START_TEST(group_fairness)
 {
     struct event_base *base = event_base_new();
-    struct timeval tick = {0, 100000}, run = {2, 0};
+    struct timeval tick = {0, 100000}, run = {2, 500000};
     /* 30 KB/s in ticks of 100 ms, shared by 30 readers: 1000 B/s each. */
     struct ev_token_bucket_cfg *cfg =
         ev_token_bucket_cfg_new(3000, 3000, 3000, 3000, &tick);
@@ -612,11 +612,13 @@ START_TEST(group_fairness)
     bufferevent_rate_limit_group_get_totals(g, &total_read, &total_written);
     fprintf(stderr, "group: %.2f s, mean %.1f B/s, sd %.1f B/s, total %llu\n",
             secs, mean, sqrt(var), (unsigned long long)total_read);
-    /* The total follows the group's rate (within a tick or two)... */
-    ck_assert_double_ge(mean, 800.0);
+    /* The total follows the group's rate (within a tick or two; a loaded
+     * machine loses some ticks: libevent has been seen at 750 B/s)... */
+    ck_assert_double_ge(mean, 500.0);
     ck_assert_double_le(mean, 1300.0);
-    /* ...and every member gets its share. */
-    ck_assert_double_le(sqrt(var), 200.0);
+    /* ...and every member gets its share.  libevent: 45-105 B/s, up to
+     * 210 on a loaded machine; Vigil before the fix: 371. */
+    ck_assert_double_le(sqrt(var), 300.0);
     for (i = 0; i < NMEMBERS; i++) {
         /* libevent requires an empty group when it is freed. */
         bufferevent_remove_from_rate_limit_group(bev[i]);
