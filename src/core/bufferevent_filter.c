@@ -334,7 +334,7 @@ filter_ctrl(struct bufferevent *bev, enum vg_bev_ctrl_op op,
     }
 }
 
-const struct bufferevent_ops vg_bev_ops_filter = {
+static const struct bufferevent_ops vg_bev_ops_filter = {
     .type = "filter",
     .enable = filter_enable,
     .disable = filter_disable,
@@ -343,6 +343,7 @@ const struct bufferevent_ops vg_bev_ops_filter = {
     .adj_timeouts = filter_adj_timeouts,
     .flush = filter_flush,
     .ctrl = filter_ctrl,
+    .set_priority = NULL,
 };
 
 struct bufferevent *

@@ -170,7 +170,7 @@ pair_free_mem(struct vg_bev *p)
     }
 }
 
-const struct bufferevent_ops vg_bev_ops_pair = {
+static const struct bufferevent_ops vg_bev_ops_pair = {
     .type = "pair",
     .enable = pair_enable,
     .disable = pair_disable,
@@ -179,6 +179,7 @@ const struct bufferevent_ops vg_bev_ops_pair = {
     .adj_timeouts = vg_bev_generic_adj_timeouts,
     .flush = pair_flush,
     .ctrl = NULL,
+    .set_priority = NULL,
 };
 
 static struct vg_bev_pair *

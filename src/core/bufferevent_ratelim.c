@@ -282,6 +282,8 @@ group_refill_cb(evutil_socket_t fd, short what, void *arg)
     GROUP_UNLOCK(g);
 }
 
+static void ratelim_destruct(struct vg_bev *p);
+
 /* The bufferevent's rate-limit record, made on first use. */
 static struct vg_bev_rate_limit *
 get_rl(struct vg_bev *p)
@@ -296,6 +298,7 @@ get_rl(struct vg_bev *p)
     rl->bev = p;
     evtimer_assign(&rl->refill, p->bev.ev_base, own_refill_cb, rl);
     p->rate = rl;
+    p->rate_destruct = ratelim_destruct;
     return rl;
 }
 
@@ -460,8 +463,9 @@ group_remove_locked(struct vg_bev_rate_limit *rl)
     vg_bev_unsuspend_write(rl->bev, VG_BEV_SUSPEND_BW_GROUP);
 }
 
-void
-vg_bev_ratelim_destruct(struct vg_bev *p)
+/* The hook the generic layer calls when the bufferevent goes. */
+static void
+ratelim_destruct(struct vg_bev *p)
 {
     struct vg_bev_rate_limit *rl = p->rate;
 

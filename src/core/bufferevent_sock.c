@@ -43,6 +43,8 @@ struct vg_bev_sock {
 
 #define SOCK(bev) ((struct vg_bev_sock *)(bev))
 
+static const struct bufferevent_ops vg_bev_ops_socket;
+
 static int
 would_block(int err)
 {
@@ -505,7 +507,20 @@ sock_ctrl(struct bufferevent *bev, enum vg_bev_ctrl_op op,
     }
 }
 
-const struct bufferevent_ops vg_bev_ops_socket = {
+/* The events and the direct write follow the bufferevent's priority. */
+static int
+sock_set_priority(struct bufferevent *bev, int pri)
+{
+    if (event_priority_set(&bev->ev_read, pri) < 0 ||
+        event_priority_set(&bev->ev_write, pri) < 0)
+        return -1;
+    BASE_LOCK(bev->ev_base);
+    vg_bev_callback_set_priority(bev->ev_base, &SOCK(bev)->write_soon, pri);
+    BASE_UNLOCK(bev->ev_base);
+    return 0;
+}
+
+static const struct bufferevent_ops vg_bev_ops_socket = {
     .type = "socket",
     .enable = sock_enable,
     .disable = sock_disable,
@@ -514,17 +529,8 @@ const struct bufferevent_ops vg_bev_ops_socket = {
     .adj_timeouts = sock_adj_timeouts,
     .flush = NULL,
     .ctrl = sock_ctrl,
+    .set_priority = sock_set_priority,
 };
-
-void
-vg_bev_sock_set_priority(struct bufferevent *bev, int pri)
-{
-    if (bev->be_ops == &vg_bev_ops_socket) {
-        BASE_LOCK(bev->ev_base);
-        vg_bev_callback_set_priority(bev->ev_base, &SOCK(bev)->write_soon, pri);
-        BASE_UNLOCK(bev->ev_base);
-    }
-}
 
 /* ------------------------------------------------------------------ */
 /* Public functions.                                                   */
