@@ -1,13 +1,52 @@
 /*
  * Vigil: a clean-room libevent 2.1 for Linux.
  *
- * bufferevent-internal.h: the generic bufferevent layer (bufferevent.c)
- * and what the kinds of bufferevent (socket, pair, filter) and the rate
- * limits share.  Never installed.
+ * bufferevent-internal.h: what the generic bufferevent layer
+ * (bufferevent.c), the kinds of bufferevent (bufferevent_sock.c,
+ * bufferevent_pair.c, bufferevent_filter.c) and the rate limits
+ * (bufferevent_ratelim.c) share: struct vg_bev, the ops table a kind
+ * fills in, and the generic functions the kinds call.
+ *
+ * Who may include it: those five files only (src/openssl reaches
+ * bufferevents through the public API).  Never installed.
+ *
+ * Layering.  The kinds and the rate limits call the generic layer; the
+ * generic layer reaches a kind only through its const struct
+ * bufferevent_ops (bev->be_ops), and the rate limits only through the
+ * hook p->rate_destruct, which bufferevent_ratelim.c sets when it gives a
+ * bufferevent a rate-limit record.  A kind calls the rate limits for the
+ * bytes it may move and has moved (vg_bev_max_to_*, vg_bev_decrement_*).
  *
  * Every bufferevent is a struct vg_bev, whose first member is the public
  * struct bufferevent; a kind embeds struct vg_bev first in its own
- * structure.  The kind's behaviour is a const struct bufferevent_ops.
+ * structure.
+ *
+ * Locking.  p->lock (BEV_LOCK, recursive; NULL without
+ * BEV_OPT_THREADSAFE or without thread support) protects every field of
+ * struct bufferevent and struct vg_bev and the kind's own fields, and is
+ * also the lock of the input and output evbuffers.  The two members of a
+ * pair share pair[0]'s lock; a thread-safe filter shares its underlying
+ * bufferevent's lock when that has one.  Lock order: a bufferevent's lock,
+ * then its base's lock (BASE_LOCK: needed to schedule or cancel
+ * p->deferred and a kind's own event_callbacks), then a rate-limit
+ * group's lock (which protects the group's fields and member list).  Code
+ * holding a group lock takes a member's lock only with a try-lock.  The
+ * generic layer calls the ops with the lock held.
+ *
+ * Ownership.  p->refcnt counts the program's reference (dropped by
+ * bufferevent_free()), one for each queued activation of p->deferred or
+ * of a kind's event_callback, and one for each handler running.  At zero
+ * (vg_bev_decref_and_unlock) the kind's destruct op releases what the
+ * kind holds (a socket closes its fd with BEV_OPT_CLOSE_ON_FREE; a filter
+ * frees its underlying bufferevent with it), the rate-limit hook frees
+ * the rate-limit record, the generic layer frees the two evbuffers and an
+ * owned lock, and the memory goes through p->free_mem (or vg_mm_free) at
+ * once, or once the loop has finalized ev_read and ev_write when the base
+ * has threads.  A pair member borrowing its partner's lock holds a
+ * reference on the partner until its memory is gone; a filter holds one
+ * on its underlying bufferevent.  Rate-limit configurations and groups
+ * belong to the program, which must keep a configuration alive while a
+ * bufferevent uses it.
  */
 #ifndef VIGIL_BUFFEREVENT_INTERNAL_H
 #define VIGIL_BUFFEREVENT_INTERNAL_H
@@ -61,11 +100,12 @@ struct bufferevent_ops {
     /* getfd, setfd, get_underlying (may be NULL).  0 or -1. */
     int (*ctrl)(struct bufferevent *bev, enum vg_bev_ctrl_op op,
                 union vg_bev_ctrl_data *data);
+    /* bufferevent_priority_set(): moves the kind's own events and
+     * callbacks to priority pri (already checked against the base);
+     * NULL when the kind has no priority of its own (the call fails, as
+     * in libevent).  0 or -1. */
+    int (*set_priority)(struct bufferevent *bev, int pri);
 };
-
-extern const struct bufferevent_ops vg_bev_ops_socket;
-extern const struct bufferevent_ops vg_bev_ops_pair;
-extern const struct bufferevent_ops vg_bev_ops_filter;
 
 struct vg_bev_rate_limit;
 struct bufferevent_rate_limit_group;
@@ -82,6 +122,10 @@ struct vg_bev {
     unsigned connecting : 1;
     /* The connection was refused at once; reported from the loop. */
     unsigned connection_refused : 1;
+    /* Made with a NULL base: the events run on the current base (the one
+     * event_init() made), but bufferevent_get_base() reports NULL until
+     * bufferevent_base_set(), as libevent does. */
+    unsigned implicit_base : 1;
     /* Deferred callbacks waiting to run. */
     unsigned readcb_pending : 1;
     unsigned writecb_pending : 1;
@@ -102,7 +146,10 @@ struct vg_bev {
 
     size_t max_single_read;
     size_t max_single_write;
+    /* Rate limiting, when set up (bufferevent_ratelim.c), and how it is
+     * torn down when the bufferevent goes. */
     struct vg_bev_rate_limit *rate;
+    void (*rate_destruct)(struct vg_bev *p);
 
     /* Events that must finalize before the memory goes. */
     int pending_finalize;
@@ -161,8 +208,6 @@ vg_bev_tv(const struct timeval *tv)
 /* Changes the priority of a deferred callback (the base lock held). */
 void vg_bev_callback_set_priority(struct event_base *base,
                                   struct event_callback *cb, int pri);
-/* The socket kind's own callbacks follow the bufferevent's priority. */
-void vg_bev_sock_set_priority(struct bufferevent *bev, int pri);
 
 /* Timeouts for kinds without a socket: ev_read and ev_write become plain
  * timers, armed while a direction is enabled (writing: with data waiting)
@@ -185,7 +230,5 @@ int vg_bev_decrement_read(struct vg_bev *p, ev_ssize_t n);
 int vg_bev_decrement_write(struct vg_bev *p, ev_ssize_t n);
 /* Pauses reading of a bufferevent found out of tokens. */
 void vg_bev_ratelim_pause_read(struct vg_bev *p);
-/* Detaches rate limiting at destruction. */
-void vg_bev_ratelim_destruct(struct vg_bev *p);
 
 #endif

@@ -357,7 +357,8 @@ vg_bev_decref_and_unlock(struct vg_bev *p)
     }
     if (bev->be_ops->destruct != NULL)
         bev->be_ops->destruct(bev);
-    vg_bev_ratelim_destruct(p);
+    if (p->rate_destruct != NULL)
+        p->rate_destruct(p);
     if (p->inbuf_wm_cb != NULL)
         evbuffer_remove_cb_entry(bev->input, p->inbuf_wm_cb);
     evbuffer_free(bev->input);
@@ -599,7 +600,7 @@ bufferevent_get_output(struct bufferevent *bufev)
 struct event_base *
 bufferevent_get_base(struct bufferevent *bev)
 {
-    return bev->ev_base;
+    return VG_BEV(bev)->implicit_base ? NULL : bev->ev_base;
 }
 
 int
@@ -815,18 +816,16 @@ bufferevent_priority_set(struct bufferevent *bufev, int pri)
     int r = -1;
 
     BEV_LOCK(bufev);
-    if (bufev->be_ops != &vg_bev_ops_socket)
+    if (bufev->be_ops->set_priority == NULL)
         goto done;
     if (base == NULL || pri < 0 || pri >= base->nactivequeues)
         goto done;
-    if (event_priority_set(&bufev->ev_read, pri) < 0 ||
-        event_priority_set(&bufev->ev_write, pri) < 0)
+    if (bufev->be_ops->set_priority(bufev, pri) < 0)
         goto done;
     BASE_LOCK(base);
     p->priority = pri;
     vg_bev_callback_set_priority(base, &p->deferred, pri);
     BASE_UNLOCK(base);
-    vg_bev_sock_set_priority(bufev, pri);
     r = 0;
 done:
     BEV_UNLOCK(bufev);

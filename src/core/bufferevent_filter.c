@@ -20,6 +20,9 @@ struct vg_bev_filter {
     void (*free_context)(void *);
     void *ctx;
     struct evbuffer_cb_entry *outbuf_cb;
+    /* The output filter is running: what it writes to this bufferevent
+     * joins the output without a nested run (as libevent). */
+    unsigned in_output : 1;
 };
 
 #define FILT(bev) ((struct vg_bev_filter *)(bev))
@@ -36,6 +39,43 @@ copy_filter(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
     else
         evbuffer_add_buffer(dst, src);
     return BEV_OK;
+}
+
+/* The timeouts: the read timeout runs while reading is enabled, restarted
+ * whenever data arrives; the write timeout is (re)started by data passing
+ * through the output filter or waiting in the output, and stops only when
+ * writing is disabled or the timeout cleared (libevent's behaviour: a
+ * filter cannot tell when the underlying bufferevent has written). */
+static int
+filter_adj_timeouts(struct bufferevent *bev)
+{
+    struct vg_bev *p = VG_BEV(bev);
+    const struct timeval *tr = vg_bev_tv(&bev->timeout_read);
+    const struct timeval *tw = vg_bev_tv(&bev->timeout_write);
+    int r = 0;
+
+    if (tr != NULL && vg_bev_can_read(p)) {
+        if (event_add(&bev->ev_read, tr) < 0)
+            r = -1;
+    } else if (event_pending(&bev->ev_read, EV_TIMEOUT, NULL)) {
+        event_del(&bev->ev_read);
+    }
+    if (tw == NULL || !vg_bev_can_write(p)) {
+        if (event_pending(&bev->ev_write, EV_TIMEOUT, NULL))
+            event_del(&bev->ev_write);
+    } else if (evbuffer_get_length(bev->output) > 0) {
+        if (event_add(&bev->ev_write, tw) < 0)
+            r = -1;
+    }
+    return r;
+}
+
+static void
+filter_touch(struct bufferevent *bev)
+{
+    if (vg_bev_tv(&bev->timeout_read) != NULL ||
+        vg_bev_tv(&bev->timeout_write) != NULL)
+        filter_adj_timeouts(bev);
 }
 
 /* Runs the input filter; returns -1 after BEV_ERROR, else whether
@@ -68,7 +108,7 @@ process_input(struct vg_bev_filter *f, enum bufferevent_flush_mode mode)
     } while (res == BEV_OK && evbuffer_get_length(src) > 0 &&
              (mode != BEV_NORMAL || vg_bev_can_read(&f->p)));
     if (any)
-        vg_bev_generic_touch(bev);
+        filter_touch(bev);
     if (any && evbuffer_get_length(bev->input) >= bev->wm_read.low)
         vg_bev_run_readcb(&f->p, 0);
     return any;
@@ -84,9 +124,12 @@ process_output(struct vg_bev_filter *f, enum bufferevent_flush_mode mode)
     enum bufferevent_filter_result res;
     int any = 0;
 
+    if (f->in_output)
+        return 0;
     if (mode == BEV_NORMAL &&
         (!vg_bev_can_write(&f->p) || evbuffer_get_length(bev->output) == 0))
         return 0;
+    f->in_output = 1;
     do {
         ev_ssize_t limit = -1;
 
@@ -100,12 +143,18 @@ process_output(struct vg_bev_filter *f, enum bufferevent_flush_mode mode)
         res = f->out_filter(bev->output, dst, limit, mode, f->ctx);
         if (res == BEV_OK)
             any = 1;
-        else if (res == BEV_ERROR)
-            return -1;
     } while (res == BEV_OK && evbuffer_get_length(bev->output) > 0 &&
              (mode != BEV_NORMAL || vg_bev_can_write(&f->p)));
-    if (any || evbuffer_get_length(bev->output) > 0)
-        vg_bev_generic_touch(bev);
+    f->in_output = 0;
+    if (res == BEV_ERROR)
+        return -1;
+    /* Data passing through (re)starts the write timeout, which then
+     * runs whether or not the underlying bufferevent gets it out. */
+    if (any && vg_bev_tv(&bev->timeout_write) != NULL &&
+        vg_bev_can_write(&f->p))
+        event_add(&bev->ev_write, &bev->timeout_write);
+    else if (evbuffer_get_length(bev->output) > 0)
+        filter_touch(bev);
     if (any && evbuffer_get_length(bev->output) <= bev->wm_write.low)
         vg_bev_run_writecb(&f->p, 0);
     return any;
@@ -182,7 +231,7 @@ filter_enable(struct bufferevent *bev, short what)
     }
     if (what & EV_WRITE)
         process_output(f, BEV_NORMAL);
-    vg_bev_generic_touch(bev);
+    filter_touch(bev);
     return 0;
 }
 
@@ -193,7 +242,7 @@ filter_disable(struct bufferevent *bev, short what)
 
     if (what & EV_READ)
         vg_bev_suspend_read(VG_BEV(f->underlying), VG_BEV_SUSPEND_FILT);
-    vg_bev_generic_touch(bev);
+    filter_touch(bev);
     return 0;
 }
 
@@ -285,15 +334,16 @@ filter_ctrl(struct bufferevent *bev, enum vg_bev_ctrl_op op,
     }
 }
 
-const struct bufferevent_ops vg_bev_ops_filter = {
+static const struct bufferevent_ops vg_bev_ops_filter = {
     .type = "filter",
     .enable = filter_enable,
     .disable = filter_disable,
     .unlink = NULL,
     .destruct = filter_destruct,
-    .adj_timeouts = vg_bev_generic_adj_timeouts,
+    .adj_timeouts = filter_adj_timeouts,
     .flush = filter_flush,
     .ctrl = filter_ctrl,
+    .set_priority = NULL,
 };
 
 struct bufferevent *
@@ -323,6 +373,9 @@ bufferevent_filter_new(struct bufferevent *underlying,
         vg_bev_share_lock(&f->p, VG_BEV(underlying)->lock);
         f->p.options = options;
     }
+    /* Over a bufferevent made with a NULL base, the filter reports none
+     * either (libevent takes the underlying one's base as it is). */
+    f->p.implicit_base = VG_BEV(underlying)->implicit_base;
     vg_bev_init_generic_timeouts(&f->p);
     f->underlying = underlying;
     f->in_filter = input_filter != NULL ? input_filter : copy_filter;

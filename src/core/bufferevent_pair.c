@@ -170,7 +170,7 @@ pair_free_mem(struct vg_bev *p)
     }
 }
 
-const struct bufferevent_ops vg_bev_ops_pair = {
+static const struct bufferevent_ops vg_bev_ops_pair = {
     .type = "pair",
     .enable = pair_enable,
     .disable = pair_disable,
@@ -179,10 +179,11 @@ const struct bufferevent_ops vg_bev_ops_pair = {
     .adj_timeouts = vg_bev_generic_adj_timeouts,
     .flush = pair_flush,
     .ctrl = NULL,
+    .set_priority = NULL,
 };
 
 static struct vg_bev_pair *
-pair_elt_new(struct event_base *base, int options)
+pair_elt_new(struct event_base *base, int implicit, int options)
 {
     struct vg_bev_pair *bp = vg_mm_calloc(1, sizeof(*bp));
 
@@ -192,6 +193,7 @@ pair_elt_new(struct event_base *base, int options)
         vg_mm_free(bp);
         return NULL;
     }
+    bp->p.implicit_base = implicit;
     vg_bev_init_generic_timeouts(&bp->p);
     bp->outbuf_cb = evbuffer_add_cb(bp->p.bev.output, pair_outbuf_cb, bp);
     if (bp->outbuf_cb == NULL) {
@@ -206,14 +208,19 @@ bufferevent_pair_new(struct event_base *base, int options,
                      struct bufferevent *pair[2])
 {
     struct vg_bev_pair *a, *b;
+    int implicit = base == NULL;
 
+    /* A NULL base means the current one (event_init()), as in libevent;
+     * without one there is nothing to run the callbacks. */
+    if (base == NULL)
+        base = vg_current_base;
     if (base == NULL || pair == NULL)
         return -1;
     options |= BEV_OPT_DEFER_CALLBACKS;
-    a = pair_elt_new(base, options);
+    a = pair_elt_new(base, implicit, options);
     if (a == NULL)
         return -1;
-    b = pair_elt_new(base, options & ~BEV_OPT_THREADSAFE);
+    b = pair_elt_new(base, implicit, options & ~BEV_OPT_THREADSAFE);
     if (b == NULL) {
         bufferevent_free(&a->p.bev);
         return -1;

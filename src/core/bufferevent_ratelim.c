@@ -28,7 +28,7 @@ struct vg_bucket {
 };
 
 struct vg_bev_rate_limit {
-    LIST_ENTRY(vg_bev_rate_limit) next_in_group;
+    TAILQ_ENTRY(vg_bev_rate_limit) next_in_group;
     struct vg_bev *bev;
     /* The program's configuration (it must outlive the use), or NULL
      * when the bufferevent has no limit of its own. */
@@ -40,7 +40,9 @@ struct vg_bev_rate_limit {
 };
 
 struct bufferevent_rate_limit_group {
-    LIST_HEAD(vg_rl_members, vg_bev_rate_limit) members;
+    /* Resumed in this order, which turns one place each time: the first
+     * resumed reads first (epoll reports in that order). */
+    TAILQ_HEAD(vg_rl_members, vg_bev_rate_limit) members;
     struct ev_token_bucket_cfg cfg; /* a copy */
     struct vg_bucket bucket;
     int n_members;
@@ -50,6 +52,13 @@ struct bufferevent_rate_limit_group {
     int out_of_sync;
     size_t configured_min_share;
     size_t min_share; /* the configured one, at most the rates */
+    /* Each member's share of the bucket for the current tick: fixed when
+     * the tick starts (or the membership changes), so that the members
+     * reading first do not take more than those reading last. */
+    ev_ssize_t read_share;
+    ev_ssize_t write_share;
+    uint64_t share_tick;
+    int share_members; /* n_members when computed; -1: not yet */
     ev_uint64_t total_read;
     ev_uint64_t total_written;
     struct event_base *base;
@@ -212,7 +221,7 @@ sync_members(struct bufferevent_rate_limit_group *g)
     struct vg_bev_rate_limit *rl;
     int all = 1;
 
-    LIST_FOREACH(rl, &g->members, next_in_group)
+    TAILQ_FOREACH(rl, &g->members, next_in_group)
     {
         struct vg_bev *p = rl->bev;
 
@@ -242,6 +251,13 @@ check_group(struct bufferevent_rate_limit_group *g)
     int ws = g->bucket.write_limit <= 0;
 
     if (rs != g->read_suspended || ws != g->write_suspended || g->out_of_sync) {
+        struct vg_bev_rate_limit *first = TAILQ_FIRST(&g->members);
+
+        /* Whoever was resumed first last time goes last this time. */
+        if ((!rs || !ws) && first != NULL) {
+            TAILQ_REMOVE(&g->members, first, next_in_group);
+            TAILQ_INSERT_TAIL(&g->members, first, next_in_group);
+        }
         g->read_suspended = rs;
         g->write_suspended = ws;
         g->out_of_sync = !sync_members(g);
@@ -266,6 +282,8 @@ group_refill_cb(evutil_socket_t fd, short what, void *arg)
     GROUP_UNLOCK(g);
 }
 
+static void ratelim_destruct(struct vg_bev *p);
+
 /* The bufferevent's rate-limit record, made on first use. */
 static struct vg_bev_rate_limit *
 get_rl(struct vg_bev *p)
@@ -280,11 +298,45 @@ get_rl(struct vg_bev *p)
     rl->bev = p;
     evtimer_assign(&rl->refill, p->bev.ev_base, own_refill_cb, rl);
     p->rate = rl;
+    p->rate_destruct = ratelim_destruct;
     return rl;
 }
 
 /* ------------------------------------------------------------------ */
 /* For the bufferevents' I/O.                                          */
+
+static ev_ssize_t
+share_of(ev_ssize_t limit, int n, size_t min_share)
+{
+    ev_ssize_t share;
+
+    if (limit <= 0)
+        return 0;
+    share = limit / (n > 0 ? n : 1);
+    if (share < (ev_ssize_t)min_share)
+        share = (ev_ssize_t)min_share;
+    return share;
+}
+
+/* What one member may move at once (the group lock held, the bucket up
+ * to date): its share of the bucket as the tick started, while the
+ * bucket lasts. */
+static ev_ssize_t
+group_share(struct bufferevent_rate_limit_group *g, int writing)
+{
+    if (g->share_members != g->n_members ||
+        g->share_tick != g->bucket.last_updated) {
+        g->read_share =
+            share_of(g->bucket.read_limit, g->n_members, g->min_share);
+        g->write_share =
+            share_of(g->bucket.write_limit, g->n_members, g->min_share);
+        g->share_members = g->n_members;
+        g->share_tick = g->bucket.last_updated;
+    }
+    if ((writing ? g->bucket.write_limit : g->bucket.read_limit) <= 0)
+        return 0;
+    return writing ? g->write_share : g->read_share;
+}
 
 static ev_ssize_t
 max_to(struct vg_bev *p, int writing)
@@ -310,14 +362,7 @@ max_to(struct vg_bev *p, int writing)
 
         GROUP_LOCK(g);
         update_group(g);
-        share = writing ? g->bucket.write_limit : g->bucket.read_limit;
-        if (share <= 0) {
-            share = 0;
-        } else {
-            share /= g->n_members > 0 ? g->n_members : 1;
-            if (share < (ev_ssize_t)g->min_share)
-                share = (ev_ssize_t)g->min_share;
-        }
+        share = group_share(g, writing);
         GROUP_UNLOCK(g);
         if (share < max)
             max = share;
@@ -410,7 +455,7 @@ group_remove_locked(struct vg_bev_rate_limit *rl)
     if (g == NULL)
         return;
     GROUP_LOCK(g);
-    LIST_REMOVE(rl, next_in_group);
+    TAILQ_REMOVE(&g->members, rl, next_in_group);
     g->n_members--;
     GROUP_UNLOCK(g);
     rl->group = NULL;
@@ -418,8 +463,9 @@ group_remove_locked(struct vg_bev_rate_limit *rl)
     vg_bev_unsuspend_write(rl->bev, VG_BEV_SUSPEND_BW_GROUP);
 }
 
-void
-vg_bev_ratelim_destruct(struct vg_bev *p)
+/* The hook the generic layer calls when the bufferevent goes. */
+static void
+ratelim_destruct(struct vg_bev *p)
 {
     struct vg_bev_rate_limit *rl = p->rate;
 
@@ -647,7 +693,8 @@ bufferevent_rate_limit_group_new(struct event_base *base,
     g = vg_mm_calloc(1, sizeof(*g));
     if (g == NULL)
         return NULL;
-    LIST_INIT(&g->members);
+    TAILQ_INIT(&g->members);
+    g->share_members = -1;
     g->cfg = *cfg;
     g->base = base;
     bucket_init(&g->bucket, &g->cfg, current_tick(base, &g->cfg));
@@ -677,6 +724,7 @@ bufferevent_rate_limit_group_set_cfg(struct bufferevent_rate_limit_group *g,
     if (g->bucket.write_limit > (ev_ssize_t)cfg->write_maximum)
         g->bucket.write_limit = (ev_ssize_t)cfg->write_maximum;
     group_set_min_share(g);
+    g->share_members = -1;
     if (event_pending(&g->refill, EV_TIMEOUT, NULL)) {
         event_del(&g->refill);
         event_add(&g->refill, tick_tv(&g->cfg));
@@ -694,6 +742,7 @@ bufferevent_rate_limit_group_set_min_share(
     GROUP_LOCK(g);
     g->configured_min_share = share;
     group_set_min_share(g);
+    g->share_members = -1;
     GROUP_UNLOCK(g);
     return 0;
 }
@@ -706,7 +755,7 @@ bufferevent_rate_limit_group_free(struct bufferevent_rate_limit_group *g)
     if (g == NULL)
         return;
     /* libevent requires an empty group; Vigil lets the members go. */
-    while ((rl = LIST_FIRST(&g->members)) != NULL) {
+    while ((rl = TAILQ_FIRST(&g->members)) != NULL) {
         struct vg_bev *p = rl->bev;
 
         BEV_LOCK(&p->bev);
@@ -741,7 +790,7 @@ bufferevent_add_to_rate_limit_group(struct bufferevent *bev,
     GROUP_LOCK(g);
     rl->group = g;
     g->n_members++;
-    LIST_INSERT_HEAD(&g->members, rl, next_in_group);
+    TAILQ_INSERT_TAIL(&g->members, rl, next_in_group);
     if (g->read_suspended)
         vg_bev_suspend_read(p, VG_BEV_SUSPEND_BW_GROUP);
     if (g->write_suspended)
@@ -804,6 +853,9 @@ group_decrement(struct bufferevent_rate_limit_group *g, ev_ssize_t decr,
         g->bucket.write_limit -= decr;
     else
         g->bucket.read_limit -= decr;
+    /* The program took from the bucket: the shares follow (libevent
+     * divides what is left at once). */
+    g->share_members = -1;
     check_group(g);
     GROUP_UNLOCK(g);
     return 0;

@@ -32,7 +32,8 @@ struct vg_bev_sock {
     struct event_callback write_soon;
     struct evbuffer_cb_entry *outbuf_cb;
     /* Writing was enabled with an empty output: libevent watches the
-     * socket anyway and calls the write callback once it is writable;
+     * socket anyway and calls the write callback once it is writable,
+     * whatever the write low watermark (the output, empty, is below it);
      * Vigil calls it from the loop without the round trip to epoll. */
     unsigned empty_writecb : 1;
 };
@@ -41,6 +42,8 @@ struct vg_bev_sock {
 #define READ_CAP ((size_t)256 * 1024)
 
 #define SOCK(bev) ((struct vg_bev_sock *)(bev))
+
+static const struct bufferevent_ops vg_bev_ops_socket;
 
 static int
 would_block(int err)
@@ -151,8 +154,7 @@ write_soon_cb(struct event_callback *cb, void *arg)
 
         s->empty_writecb = 0;
         if (evbuffer_get_length(bev->output) == 0 && vg_bev_can_write(&s->p) &&
-            !s->p.connecting && bev->ev_write.ev_fd >= 0 &&
-            bev->wm_write.low == 0) {
+            !s->p.connecting && bev->ev_write.ev_fd >= 0) {
             vg_bev_run_writecb(&s->p, 0);
             goto done;
         }
@@ -505,7 +507,20 @@ sock_ctrl(struct bufferevent *bev, enum vg_bev_ctrl_op op,
     }
 }
 
-const struct bufferevent_ops vg_bev_ops_socket = {
+/* The events and the direct write follow the bufferevent's priority. */
+static int
+sock_set_priority(struct bufferevent *bev, int pri)
+{
+    if (event_priority_set(&bev->ev_read, pri) < 0 ||
+        event_priority_set(&bev->ev_write, pri) < 0)
+        return -1;
+    BASE_LOCK(bev->ev_base);
+    vg_bev_callback_set_priority(bev->ev_base, &SOCK(bev)->write_soon, pri);
+    BASE_UNLOCK(bev->ev_base);
+    return 0;
+}
+
+static const struct bufferevent_ops vg_bev_ops_socket = {
     .type = "socket",
     .enable = sock_enable,
     .disable = sock_disable,
@@ -514,17 +529,8 @@ const struct bufferevent_ops vg_bev_ops_socket = {
     .adj_timeouts = sock_adj_timeouts,
     .flush = NULL,
     .ctrl = sock_ctrl,
+    .set_priority = sock_set_priority,
 };
-
-void
-vg_bev_sock_set_priority(struct bufferevent *bev, int pri)
-{
-    if (bev->be_ops == &vg_bev_ops_socket) {
-        BASE_LOCK(bev->ev_base);
-        vg_bev_callback_set_priority(bev->ev_base, &SOCK(bev)->write_soon, pri);
-        BASE_UNLOCK(bev->ev_base);
-    }
-}
 
 /* ------------------------------------------------------------------ */
 /* Public functions.                                                   */
@@ -535,6 +541,8 @@ bufferevent_socket_new(struct event_base *base, evutil_socket_t fd, int options)
     struct vg_bev_sock *s;
     struct bufferevent *bev;
 
+    int implicit = base == NULL;
+
     if (base == NULL)
         base = vg_current_base; /* may still be NULL: see base_set */
     s = vg_mm_calloc(1, sizeof(*s));
@@ -544,6 +552,7 @@ bufferevent_socket_new(struct event_base *base, evutil_socket_t fd, int options)
         vg_mm_free(s);
         return NULL;
     }
+    s->p.implicit_base = implicit;
     bev = &s->p.bev;
     vg_event_callback_init(base, &s->write_soon, write_soon_cb, s,
                            s->p.priority);
@@ -682,6 +691,7 @@ bufferevent_base_set(struct event_base *base, struct bufferevent *bufev)
     if (bufev->be_ops != &vg_bev_ops_socket || base == NULL)
         goto done;
     old = bufev->ev_base;
+    s->p.implicit_base = 0;
     if (old == base) {
         r = 0;
         goto done;
