@@ -490,13 +490,6 @@ vg_queue_insert_active(struct event_base *base, struct event_callback *cb)
     base->n_active++;
     vg_count_active_up(base, cb);
     TAILQ_INSERT_TAIL(&base->activequeues[cb->evcb_pri], cb, evcb_active_next);
-    /* A callback of a more urgent priority than the queue being run goes
-     * before that queue's remaining callbacks, as in libevent: the loop
-     * stops the queue after the running callback and starts again from
-     * the most urgent priority.  event_running_priority is -1 outside
-     * the callbacks, so this never fires there. */
-    if (cb->evcb_pri < base->event_running_priority)
-        base->event_continue = 1;
 }
 
 VG_HOT void

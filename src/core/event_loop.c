@@ -117,6 +117,21 @@ run_signal_closure(struct event_base *base, struct event *ev)
     }
 }
 
+/* Whether a queue more urgent than the running one has callbacks.  They
+ * were all empty when the running one started, so any such callback was
+ * activated by a callback since; as in libevent, it runs before the rest
+ * of the running queue. */
+static int
+more_urgent_active(const struct event_base *base)
+{
+    int i;
+
+    for (i = 0; i < base->event_running_priority; i++)
+        if (TAILQ_FIRST(&base->activequeues[i]) != NULL)
+            return 1;
+    return 0;
+}
+
 static int
 process_active_queue(struct event_base *base, struct vg_callback_queue *q,
                      int max_to_process, vg_usec_t endtime)
@@ -124,6 +139,9 @@ process_active_queue(struct event_base *base, struct vg_callback_queue *q,
     struct event_callback *cb;
     int count = 0;
     int limited = max_to_process != INT_MAX || endtime >= 0;
+    /* Only below the most urgent priority can a callback be overtaken;
+     * the common case, one priority, pays nothing per activation. */
+    int overtakable = base->event_running_priority > 0;
 
     while ((cb = TAILQ_FIRST(q)) != NULL) {
         struct event *ev = (struct event *)cb;
@@ -172,7 +190,7 @@ process_active_queue(struct event_base *base, struct vg_callback_queue *q,
 
         /* One test for everything rare after a callback. */
         if (base->current_event_waiters | base->event_break |
-            base->event_continue | limited) {
+            base->event_continue | limited | overtakable) {
             if (base->current_event_waiters) {
                 base->current_event_waiters = 0;
                 vg_cond_signal(base->current_event_cond, 1);
@@ -189,6 +207,8 @@ process_active_queue(struct event_base *base, struct vg_callback_queue *q,
                 }
             }
             if (base->event_continue)
+                break;
+            if (overtakable && more_urgent_active(base))
                 break;
         }
     }
