@@ -247,7 +247,8 @@ append(struct vg_dns_builder *b, const void *data, size_t n)
 {
     if (b->cap - b->len < n)
         return VG_DNS_ERR_SPACE;
-    memcpy(b->buf + b->len, data, n);
+    if (n > 0)
+        memcpy(b->buf + b->len, data, n);
     b->len += n;
     return 0;
 }
