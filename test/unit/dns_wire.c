@@ -475,6 +475,41 @@ START_TEST(malformed_counts_and_rdata)
 }
 END_TEST
 
+/* Chains of pointers to pointers: question k's name is a pointer to
+ * question k - 1's, so reading it takes k hops.  128 hops are allowed,
+ * 129 are not (a real name never needs more than one per label). */
+static int
+parse_chain(size_t nq)
+{
+    unsigned char pkt[12 + 5 + 200 * 6] = {0, 1, 0, 0};
+    struct vg_dns_message *m = NULL;
+    size_t n = 12, prev = 12;
+    int rc;
+
+    pkt[4] = (unsigned char)(nq >> 8);
+    pkt[5] = (unsigned char)nq;
+    memcpy(pkt + n, "\0\0\1\0\1", 5); /* question 0: the root */
+    n += 5;
+    for (size_t k = 1; k < nq; k++) {
+        pkt[n] = (unsigned char)(0xc0 | (prev >> 8));
+        pkt[n + 1] = (unsigned char)prev;
+        memcpy(pkt + n + 2, "\0\1\0\1", 4);
+        prev = n;
+        n += 6;
+    }
+    rc = parse_exact(pkt, n, &m);
+    vg_dns_message_free(m);
+    return rc;
+}
+
+START_TEST(pointer_chain_hop_limit)
+{
+    ck_assert_int_eq(parse_chain(129), 0);
+    ck_assert_int_eq(parse_chain(130), VG_DNS_ERR_POINTER);
+    ck_assert_int_eq(parse_chain(200), VG_DNS_ERR_POINTER);
+}
+END_TEST
+
 /* CVE-2016-10195: libevent's name parser could read past the end of the
  * packet when a label's length octet claimed more than was left.  Every
  * such case here ends exactly at the end of a heap block. */
@@ -1051,6 +1086,7 @@ main(void)
     tcase_add_test(tc, malformed_names);
     tcase_add_test(tc, malformed_long_via_pointer);
     tcase_add_test(tc, malformed_counts_and_rdata);
+    tcase_add_test(tc, pointer_chain_hop_limit);
     tcase_add_test(tc, cve_2016_10195_label_past_end);
     tcase_add_test(tc, cve_2016_10197_empty_and_long_names);
     tcase_add_test(tc, name_text_escapes_round_trip);
