@@ -27,9 +27,9 @@
  * except where said otherwise.  Memory comes from malloc() for now: the
  * core's allocation wrappers are hidden inside libevent_core, and the
  * public route to them (libevent's exported event_mm_*_ functions) is not
- * in Vigil's export list yet.  Every allocation goes through
- * vg_dns_malloc()/vg_dns_free() (dns-mm in this header), so switching is
- * one change.
+ * in Vigil's export list yet.  Every allocation of the module goes
+ * through the vg_dns_malloc() family defined below, so switching is one
+ * change.
  */
 #ifndef VIGIL_DNS_INTERNAL_H
 #define VIGIL_DNS_INTERNAL_H
@@ -106,6 +106,8 @@ const char *vg_dns_strerror(int err);
 
 /* Allocation used by the whole dns module (see the opening comment). */
 #define vg_dns_malloc(n) malloc(n)
+#define vg_dns_calloc(n, size) calloc((n), (size))
+#define vg_dns_realloc(p, n) realloc((p), (n))
 #define vg_dns_free(p) free(p)
 
 /* ------------------------------------------------------------------ */

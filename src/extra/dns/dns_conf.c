@@ -293,7 +293,7 @@ vg_dns_resolv_conf_parse(const char *text, size_t len,
     *out = NULL;
     if (len > VG_DNS_CONF_MAX_BYTES)
         return VG_DNS_ERR_TOO_LARGE;
-    if ((conf = calloc(1, sizeof(*conf))) == NULL)
+    if ((conf = vg_dns_calloc(1, sizeof(*conf))) == NULL)
         return VG_DNS_ERR_NOMEM;
     /* resolv.conf(5)'s defaults. */
     conf->ndots = 1;
@@ -348,9 +348,9 @@ vg_dns_hosts_free(struct vg_dns_hosts *hosts)
 {
     if (hosts == NULL)
         return;
-    free(hosts->e);
+    vg_dns_free(hosts->e);
     vg_dns_free(hosts->pool);
-    free(hosts);
+    vg_dns_free(hosts);
 }
 
 /* Makes room for one more entry. */
@@ -365,7 +365,7 @@ grow(struct vg_dns_hosts *h, size_t *cap)
     ncap = *cap ? *cap * 2 : 16;
     if (ncap > SIZE_MAX / sizeof(*e))
         return VG_DNS_ERR_NOMEM;
-    if ((e = realloc(h->e, ncap * sizeof(*e))) == NULL)
+    if ((e = vg_dns_realloc(h->e, ncap * sizeof(*e))) == NULL)
         return VG_DNS_ERR_NOMEM;
     h->e = e;
     *cap = ncap;
@@ -382,7 +382,7 @@ vg_dns_hosts_parse(const char *text, size_t len, struct vg_dns_hosts **out)
     *out = NULL;
     if (len > VG_DNS_HOSTS_MAX_BYTES)
         return VG_DNS_ERR_TOO_LARGE;
-    if ((h = calloc(1, sizeof(*h))) == NULL ||
+    if ((h = vg_dns_calloc(1, sizeof(*h))) == NULL ||
         (h->pool = vg_dns_malloc(len + 1)) == NULL) {
         rc = VG_DNS_ERR_NOMEM;
         goto done;

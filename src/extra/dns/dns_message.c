@@ -95,7 +95,7 @@ vg_dns_message_parse(const void *packet, size_t len,
         rc = VG_DNS_ERR_TRUNCATED;
         goto done;
     }
-    msg = calloc(1, sizeof(*msg));
+    msg = vg_dns_calloc(1, sizeof(*msg));
     if (msg == NULL || (msg->packet = vg_dns_malloc(len)) == NULL) {
         rc = VG_DNS_ERR_NOMEM;
         goto done;
@@ -111,7 +111,7 @@ vg_dns_message_parse(const void *packet, size_t len,
         rc = VG_DNS_ERR_TRUNCATED;
         goto done;
     }
-    if (nq > 0 && (msg->qd = calloc(nq, sizeof(*msg->qd))) == NULL) {
+    if (nq > 0 && (msg->qd = vg_dns_calloc(nq, sizeof(*msg->qd))) == NULL) {
         rc = VG_DNS_ERR_NOMEM;
         goto done;
     }
@@ -130,7 +130,7 @@ vg_dns_message_parse(const void *packet, size_t len,
         rc = VG_DNS_ERR_TRUNCATED;
         goto done;
     }
-    if (nrr > 0 && (msg->rr = calloc(nrr, sizeof(*msg->rr))) == NULL) {
+    if (nrr > 0 && (msg->rr = vg_dns_calloc(nrr, sizeof(*msg->rr))) == NULL) {
         rc = VG_DNS_ERR_NOMEM;
         goto done;
     }
@@ -161,10 +161,10 @@ vg_dns_message_free(struct vg_dns_message *msg)
 {
     if (msg == NULL)
         return;
-    free(msg->qd);
-    free(msg->rr);
+    vg_dns_free(msg->qd);
+    vg_dns_free(msg->rr);
     vg_dns_free(msg->packet);
-    free(msg);
+    vg_dns_free(msg);
 }
 
 int
