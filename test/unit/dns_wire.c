@@ -695,6 +695,82 @@ START_TEST(case_randomisation_0x20)
 }
 END_TEST
 
+static void
+check_plan(const char *text, int ndots, const char *const *want, int n_want)
+{
+    static char d1[] = "corp.Example", d2[] = "example.org",
+                d3[] = "bad..domain", d4[] = ".";
+    static char *const search[] = {d1, d2, d3, d4};
+    struct vg_dns_name out[8];
+    char got[VG_DNS_NAME_TEXT_MAX];
+    int n = vg_dns_search_plan(text, ndots, search, 4, out, 8);
+
+    ck_assert_int_eq(n, n_want);
+    for (int i = 0; i < n; i++) {
+        vg_dns_name_to_text(&out[i], got, sizeof(got));
+        ck_assert_str_eq(got, want[i]);
+    }
+}
+
+/* The search list (libevent's rules, dns.h), including the empty and
+ * over-long names of CVE-2016-10197. */
+START_TEST(search_plan)
+{
+    static const char *const host_first[] = {
+        "host.corp.Example", "host.example.org", "host", "host"};
+    static const char *const dotted[] = {"a.b", "a.b.corp.Example",
+                                         "a.b.example.org", "a.b"};
+    static const char *const absolute[] = {"a.b"};
+    static const char *const root[] = {"."};
+    static const char *const esc[] = {"x\\..corp.Example", "x\\..example.org",
+                                      "x\\.", "x\\."};
+    struct vg_dns_name out[2], a, d;
+    char longname[300];
+
+    /* The last entry of each plan is the name as it is; the search domain
+     * "." appends nothing, so it gives the bare name once more. */
+    check_plan("host", 1, host_first, 4);
+    check_plan("a.b", 1, dotted, 4);
+    check_plan("a.b.", 1, absolute, 1);
+    check_plan("", 1, root, 1);
+    check_plan(".", 1, root, 1);
+    check_plan("x\\.", 1, esc, 4);
+    /* ndots 0: every relative name goes as it is first. */
+    check_plan("host", 0,
+               (const char *const[]){"host", "host.corp.Example",
+                                     "host.example.org", "host"},
+               4);
+    /* Bad names are refused. */
+    ck_assert_int_eq(vg_dns_search_plan("a..b", 1, NULL, 0, out, 2),
+                     VG_DNS_ERR_LABEL);
+    ck_assert_int_eq(vg_dns_search_plan("a", 1, NULL, 0, out, 2), 1);
+    ck_assert_int_eq(vg_dns_search_plan("a", 1, NULL, 0, out, 0), 0);
+    /* A name that is long alone: appending a domain is skipped. */
+    for (int i = 0; i < 125; i++) {
+        longname[2 * i] = 'n';
+        longname[2 * i + 1] = '.';
+    }
+    longname[249] = '\0';
+    {
+        static char toolong[] = "toolong";
+        char *const dom[] = {toolong};
+        struct vg_dns_name plan[4];
+
+        ck_assert_int_eq(vg_dns_search_plan(longname, 200, dom, 1, plan, 4), 1);
+        ck_assert_uint_eq(plan[0].len, 251);
+    }
+    a = name_of("a");
+    d = name_of("b.c");
+    ck_assert_int_eq(vg_dns_name_join(&a, &d, &a), 0);
+    vg_dns_name_to_text(&a, longname, sizeof(longname));
+    ck_assert_str_eq(longname, "a.b.c");
+    d = name_of("c");
+    ck_assert_int_eq(vg_dns_name_join(&a, &d, &d), 0);
+    vg_dns_name_to_text(&d, longname, sizeof(longname));
+    ck_assert_str_eq(longname, "a.b.c.c");
+}
+END_TEST
+
 START_TEST(reverse_names)
 {
     static const unsigned char v4[4] = {192, 0, 2, 10};
@@ -1091,6 +1167,7 @@ main(void)
     tcase_add_test(tc, cve_2016_10197_empty_and_long_names);
     tcase_add_test(tc, name_text_escapes_round_trip);
     tcase_add_test(tc, case_randomisation_0x20);
+    tcase_add_test(tc, search_plan);
     tcase_add_test(tc, reverse_names);
     tcase_add_test(tc, cursor_bounds);
     tcase_add_test(tc, query_builder_matches_golden);

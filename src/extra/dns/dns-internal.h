@@ -185,6 +185,22 @@ int vg_dns_name_equal_nocase(const struct vg_dns_name *a,
 void vg_dns_name_randomize_case(struct vg_dns_name *name,
                                 const unsigned char *rnd, size_t rndlen);
 
+/* Appends domain to name (name's labels, then domain's): out = name.domain.
+ * Returns VG_DNS_ERR_NAME_LONG if the result would pass 255 octets. */
+int vg_dns_name_join(const struct vg_dns_name *name,
+                     const struct vg_dns_name *domain, struct vg_dns_name *out);
+
+/* The names a lookup of text tries, in order (libevent's search rules):
+ * text ending in an unescaped '.' (or the root, "" and ".") is absolute
+ * and tried alone; otherwise a name with at least ndots dots is tried as
+ * it is first, then with each search domain appended, and a name with
+ * fewer dots with each search domain first, then as it is.  Search
+ * domains that are not valid names, or too long to append, are skipped.
+ * Stores at most max names in out and returns how many, or a negative
+ * error when text is not a valid name. */
+int vg_dns_search_plan(const char *text, int ndots, char *const *search,
+                       int n_search, struct vg_dns_name *out, size_t max);
+
 /* Reverse-lookup names: "d.c.b.a.in-addr.arpa" for IPv4 a.b.c.d
  * (RFC 1035 3.5), and 32 nibbles then "ip6.arpa" for IPv6 (RFC 3596
  * 2.5), lowest nibble first, hex digits in lower case. */

@@ -370,6 +370,71 @@ vg_dns_name_randomize_case(struct vg_dns_name *name, const unsigned char *rnd,
     }
 }
 
+int
+vg_dns_name_join(const struct vg_dns_name *name,
+                 const struct vg_dns_name *domain, struct vg_dns_name *out)
+{
+    size_t head, total;
+
+    if (name->len < 1 || domain->len < 1)
+        return VG_DNS_ERR_INVALID;
+    head = (size_t)name->len - 1; /* without its root octet */
+    total = head + domain->len;
+    if (total > VG_DNS_MAX_NAME)
+        return VG_DNS_ERR_NAME_LONG;
+    /* out may be name or domain: move the tail first, then the head. */
+    memmove(out->wire + head, domain->wire, domain->len);
+    if (out != name)
+        memmove(out->wire, name->wire, head);
+    out->len = (uint8_t)total;
+    return 0;
+}
+
+/* 1 if text ends in a '.' that is not escaped by a backslash. */
+static int
+ends_in_dot(const char *text)
+{
+    size_t n = strlen(text), slashes = 0;
+
+    if (n == 0 || text[n - 1] != '.')
+        return 0;
+    while (slashes + 1 < n && text[n - 2 - slashes] == '\\')
+        slashes++;
+    return slashes % 2 == 0;
+}
+
+int
+vg_dns_search_plan(const char *text, int ndots, char *const *search,
+                   int n_search, struct vg_dns_name *out, size_t max)
+{
+    struct vg_dns_name name;
+    size_t count = 0;
+    int rc, as_is_first;
+
+    if ((rc = vg_dns_name_from_text(text, &name)) != 0)
+        return rc;
+    if (name.len <= 1 || ends_in_dot(text) || n_search <= 0) {
+        if (max > 0)
+            out[count++] = name;
+        return (int)count;
+    }
+    as_is_first = vg_dns_name_labels(&name) - 1 >= ndots;
+    if (as_is_first && count < max)
+        out[count++] = name;
+    for (int i = 0; i < n_search && count < max; i++) {
+        struct vg_dns_name domain;
+
+        if (search[i] == NULL ||
+            vg_dns_name_from_text(search[i], &domain) != 0 ||
+            vg_dns_name_join(&name, &domain, &out[count]) != 0)
+            continue;
+        count++;
+    }
+    if (!as_is_first && count < max)
+        out[count++] = name;
+    return (int)count;
+}
+
 /* ------------------------------------------------------------------ */
 /* Reverse-lookup names                                                */
 /* ------------------------------------------------------------------ */
