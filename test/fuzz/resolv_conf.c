@@ -5,7 +5,10 @@
  * src/extra/dns/.  Any input parses (only size and memory can fail it),
  * and what comes out stays within its bounds: nameservers of a known
  * family with a port, search domains that are valid names, options within
- * their ranges.
+ * their ranges.  The input's first line is then looked up through
+ * vg_dns_search_plan with the parsed ndots and search list: every name
+ * it gives is a valid name, and there are at most one more than the
+ * search domains.
  */
 #include <netinet/in.h>
 #include <stdint.h>
@@ -63,6 +66,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(c->max_timeouts >= 0 && c->max_timeouts <= 255);
     CHECK(c->max_inflight >= 0 && c->max_inflight <= 65535);
     CHECK(c->so_rcvbuf >= 0 && c->so_sndbuf >= 0);
+
+    {
+        const uint8_t *nl = memchr(data, '\n', size);
+        size_t l = nl ? (size_t)(nl - data) : size;
+        struct vg_dns_name plan[VG_DNS_CONF_MAX_SEARCH + 1];
+        char *text = malloc(l + 1);
+        int n;
+
+        CHECK(text != NULL);
+        memcpy(text, data, l);
+        text[l] = '\0';
+        n = vg_dns_search_plan(text, c->ndots, c->search, c->n_search, plan,
+                               VG_DNS_CONF_MAX_SEARCH + 1);
+        CHECK(n <= c->n_search + 1);
+        for (int i = 0; i < n; i++) {
+            struct vg_dns_cursor cur;
+            struct vg_dns_name back;
+
+            CHECK(plan[i].len >= 1 && plan[i].wire[plan[i].len - 1] == 0);
+            vg_dns_cursor_init(&cur, plan[i].wire, plan[i].len);
+            CHECK(vg_dns_name_read(&cur, &back) == 0);
+            CHECK(vg_dns_name_equal(&back, &plan[i]));
+        }
+        free(text);
+    }
     vg_dns_resolv_conf_free(c);
     return 0;
 }
