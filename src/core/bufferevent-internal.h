@@ -211,8 +211,12 @@ void vg_bev_callback_set_priority(struct event_base *base,
 
 /* Timeouts for kinds without a socket: ev_read and ev_write become plain
  * timers, armed while a direction is enabled (writing: with data waiting)
- * and re-armed whenever data moves. */
+ * and re-armed whenever data moves.  vg_bev_timer_adj_timeouts arms or
+ * stops them; with keep_write, a running write timeout also survives an
+ * empty output (the filter's rule: it cannot see the underlying
+ * bufferevent write).  vg_bev_generic_adj_timeouts is it without. */
 void vg_bev_init_generic_timeouts(struct vg_bev *p);
+int vg_bev_timer_adj_timeouts(struct bufferevent *bev, int keep_write);
 int vg_bev_generic_adj_timeouts(struct bufferevent *bev);
 static inline void
 vg_bev_generic_touch(struct bufferevent *bev)

@@ -230,7 +230,7 @@ vg_bev_init_generic_timeouts(struct vg_bev *p)
 }
 
 int
-vg_bev_generic_adj_timeouts(struct bufferevent *bev)
+vg_bev_timer_adj_timeouts(struct bufferevent *bev, int keep_write)
 {
     struct vg_bev *p = VG_BEV(bev);
     const struct timeval *tr = vg_bev_tv(&bev->timeout_read);
@@ -247,10 +247,17 @@ vg_bev_generic_adj_timeouts(struct bufferevent *bev)
         evbuffer_get_length(bev->output) > 0) {
         if (event_add(&bev->ev_write, tw) < 0)
             r = -1;
-    } else if (event_pending(&bev->ev_write, EV_TIMEOUT, NULL)) {
+    } else if ((tw == NULL || !vg_bev_can_write(p) || !keep_write) &&
+               event_pending(&bev->ev_write, EV_TIMEOUT, NULL)) {
         event_del(&bev->ev_write);
     }
     return r;
+}
+
+int
+vg_bev_generic_adj_timeouts(struct bufferevent *bev)
+{
+    return vg_bev_timer_adj_timeouts(bev, 0);
 }
 
 /* ------------------------------------------------------------------ */

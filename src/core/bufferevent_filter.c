@@ -49,25 +49,7 @@ copy_filter(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
 static int
 filter_adj_timeouts(struct bufferevent *bev)
 {
-    struct vg_bev *p = VG_BEV(bev);
-    const struct timeval *tr = vg_bev_tv(&bev->timeout_read);
-    const struct timeval *tw = vg_bev_tv(&bev->timeout_write);
-    int r = 0;
-
-    if (tr != NULL && vg_bev_can_read(p)) {
-        if (event_add(&bev->ev_read, tr) < 0)
-            r = -1;
-    } else if (event_pending(&bev->ev_read, EV_TIMEOUT, NULL)) {
-        event_del(&bev->ev_read);
-    }
-    if (tw == NULL || !vg_bev_can_write(p)) {
-        if (event_pending(&bev->ev_write, EV_TIMEOUT, NULL))
-            event_del(&bev->ev_write);
-    } else if (evbuffer_get_length(bev->output) > 0) {
-        if (event_add(&bev->ev_write, tw) < 0)
-            r = -1;
-    }
-    return r;
+    return vg_bev_timer_adj_timeouts(bev, 1);
 }
 
 static void
