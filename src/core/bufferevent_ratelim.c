@@ -319,11 +319,14 @@ share_of(ev_ssize_t limit, int n, size_t min_share)
 }
 
 /* What one member may move at once (the group lock held, the bucket up
- * to date): its share of the bucket as the tick started, while the
- * bucket lasts. */
+ * to date): its share of the bucket as the tick started, but never more
+ * than the bucket still holds (or the minimum share), so that a tick's
+ * burst bound holds however the members' reads fall. */
 static ev_ssize_t
 group_share(struct bufferevent_rate_limit_group *g, int writing)
 {
+    ev_ssize_t left, share, cap;
+
     if (g->share_members != g->n_members ||
         g->share_tick != g->bucket.last_updated) {
         g->read_share =
@@ -333,9 +336,12 @@ group_share(struct bufferevent_rate_limit_group *g, int writing)
         g->share_members = g->n_members;
         g->share_tick = g->bucket.last_updated;
     }
-    if ((writing ? g->bucket.write_limit : g->bucket.read_limit) <= 0)
+    left = writing ? g->bucket.write_limit : g->bucket.read_limit;
+    if (left <= 0)
         return 0;
-    return writing ? g->write_share : g->read_share;
+    share = writing ? g->write_share : g->read_share;
+    cap = left > (ev_ssize_t)g->min_share ? left : (ev_ssize_t)g->min_share;
+    return share < cap ? share : cap;
 }
 
 static ev_ssize_t

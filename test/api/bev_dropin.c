@@ -631,6 +631,71 @@ START_TEST(group_fairness)
 }
 END_TEST
 
+/* A member that read less than its share early in a tick still cannot
+ * take more than the bucket holds, down to the group's minimum share
+ * (64 bytes by default): the tick's burst bound holds.  One member, 1000
+ * bytes a tick of 10 s (no refill while the test runs): it reads the 999
+ * bytes waiting, then 5000 more arrive; libevent lets it read 64 more at
+ * most.  Vigil's fair shares once let it read a whole share again. */
+struct burst_reader {
+    int peer;
+    size_t got;
+    int reads;
+};
+
+static void
+burst_read(struct bufferevent *bev, void *arg)
+{
+    static char more[5000];
+    struct burst_reader *r = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+
+    r->got += evbuffer_get_length(in);
+    evbuffer_drain(in, evbuffer_get_length(in));
+    if (r->reads++ == 0)
+        ck_assert_int_eq((int)write(r->peer, more, sizeof(more)),
+                         (int)sizeof(more));
+}
+
+START_TEST(group_burst_bound)
+{
+    struct event_base *base = event_base_new();
+    struct timeval tick = {10, 0}, run = {0, 300000};
+    struct ev_token_bucket_cfg *cfg =
+        ev_token_bucket_cfg_new(1000, 1000, 1000, 1000, &tick);
+    struct bufferevent_rate_limit_group *g =
+        bufferevent_rate_limit_group_new(base, cfg);
+    static char first[999];
+    struct burst_reader r;
+    struct bufferevent *bev;
+    int fds[2];
+
+    ck_assert_ptr_nonnull(g);
+    memset(&r, 0, sizeof(r));
+    ck_assert_int_eq(vt_socketpair(fds), 0);
+    r.peer = fds[1];
+    ck_assert_int_eq((int)write(fds[1], first, sizeof(first)),
+                     (int)sizeof(first));
+    bev = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
+    ck_assert_ptr_nonnull(bev);
+    bufferevent_setcb(bev, burst_read, NULL, NULL, &r);
+    ck_assert_int_eq(bufferevent_add_to_rate_limit_group(bev, g), 0);
+    bufferevent_enable(bev, EV_READ);
+    event_base_loopexit(base, &run);
+    event_base_dispatch(base);
+    ck_assert_int_ge(r.reads, 2);
+    ck_assert_uint_ge(r.got, 999);
+    ck_assert_uint_le(r.got, 1000 + 64);
+
+    bufferevent_remove_from_rate_limit_group(bev);
+    bufferevent_free(bev);
+    close(fds[1]);
+    bufferevent_rate_limit_group_free(g);
+    ev_token_bucket_cfg_free(cfg);
+    event_base_free(base);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* tmux-like control-mode output.                                      */
 
@@ -739,6 +804,7 @@ main(void)
     tcase_add_test(tc, filter_write_timeout_underlying);
     tcase_add_test(tc, pair_read_timeout);
     tcase_add_test(tc, group_fairness);
+    tcase_add_test(tc, group_burst_bound);
     tcase_add_test(tc, control_mode_bursts);
     suite_add_tcase(s, tc);
     return vt_run(s);
