@@ -268,7 +268,10 @@ process_active(struct event_base *base)
             c = process_active_queue(base, &base->activequeues[i],
                                      base->max_dispatch_callbacks, endtime);
         }
-        if (c != 0)
+        /* Stop after the first queue that ran a callback of the
+         * program's, or when its (internal) callbacks made a more urgent
+         * one: the loop starts again from the top. */
+        if (c != 0 || (i > 0 && more_urgent_active(base)))
             break;
     }
     base->event_running_priority = -1;
