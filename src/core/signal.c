@@ -180,13 +180,15 @@ signal_del(struct event_base *base, int sig)
 static void
 signal_dealloc(struct event_base *base)
 {
-    close_pipe(base);
+    /* The handlers stop writing to this base's pipe before it closes, so
+     * a signal arriving meanwhile cannot write into a reused fd number. */
     vg_lock(vg_global_lock);
     if (signal_base == base) {
         signal_base = NULL;
         signal_write_fd = -1;
     }
     vg_unlock(vg_global_lock);
+    close_pipe(base);
     vg_mm_free(base->sig.saved);
     base->sig.saved = NULL;
 }
