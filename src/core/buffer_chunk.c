@@ -87,9 +87,11 @@ chunk_cache_make_key(void)
     chunk_cache_key_ok =
         pthread_key_create(&chunk_cache_key, chunk_cache_thread_exit) == 0;
     /* The core empties the cache when a base is freed and at
-     * libevent_global_shutdown(), through a hook: it does not call up. */
-    (void)vg_core_hook_add(VG_CORE_HOOK_BASE_FREE | VG_CORE_HOOK_SHUTDOWN,
-                           vg_evbuffer_cache_flush);
+     * libevent_global_shutdown(), through a hook: it does not call up.
+     * The hook table is sized for the library's own few registrants, so
+     * a full one is a bug of ours, not a condition to live with. */
+    VG_ASSERT(vg_core_hook_add(VG_CORE_HOOK_BASE_FREE | VG_CORE_HOOK_SHUTDOWN,
+                               vg_evbuffer_cache_flush) == 0);
 }
 
 /* Keeps a freed chunk of the cached size; 0 if the cache is full or the
