@@ -218,12 +218,19 @@ void vg_bev_callback_set_priority(struct event_base *base,
 void vg_bev_init_generic_timeouts(struct vg_bev *p);
 int vg_bev_timer_adj_timeouts(struct bufferevent *bev, int keep_write);
 int vg_bev_generic_adj_timeouts(struct bufferevent *bev);
+/* Re-arms the timers after data moved, when any timeout is set. */
 static inline void
-vg_bev_generic_touch(struct bufferevent *bev)
+vg_bev_timer_touch(struct bufferevent *bev, int keep_write)
 {
     if (vg_bev_tv(&bev->timeout_read) != NULL ||
         vg_bev_tv(&bev->timeout_write) != NULL)
-        vg_bev_generic_adj_timeouts(bev);
+        vg_bev_timer_adj_timeouts(bev, keep_write);
+}
+
+static inline void
+vg_bev_generic_touch(struct bufferevent *bev)
+{
+    vg_bev_timer_touch(bev, 0);
 }
 
 /* Rate limits (bufferevent_ratelim.c).  How many bytes may move now. */

@@ -52,14 +52,6 @@ filter_adj_timeouts(struct bufferevent *bev)
     return vg_bev_timer_adj_timeouts(bev, 1);
 }
 
-static void
-filter_touch(struct bufferevent *bev)
-{
-    if (vg_bev_tv(&bev->timeout_read) != NULL ||
-        vg_bev_tv(&bev->timeout_write) != NULL)
-        filter_adj_timeouts(bev);
-}
-
 /* Runs the input filter; returns -1 after BEV_ERROR, else whether
  * anything was produced. */
 static int
@@ -90,7 +82,7 @@ process_input(struct vg_bev_filter *f, enum bufferevent_flush_mode mode)
     } while (res == BEV_OK && evbuffer_get_length(src) > 0 &&
              (mode != BEV_NORMAL || vg_bev_can_read(&f->p)));
     if (any)
-        filter_touch(bev);
+        vg_bev_timer_touch(bev, 1);
     if (any && evbuffer_get_length(bev->input) >= bev->wm_read.low)
         vg_bev_run_readcb(&f->p, 0);
     return any;
@@ -136,7 +128,7 @@ process_output(struct vg_bev_filter *f, enum bufferevent_flush_mode mode)
         vg_bev_can_write(&f->p))
         event_add(&bev->ev_write, &bev->timeout_write);
     else if (evbuffer_get_length(bev->output) > 0)
-        filter_touch(bev);
+        vg_bev_timer_touch(bev, 1);
     if (any && evbuffer_get_length(bev->output) <= bev->wm_write.low)
         vg_bev_run_writecb(&f->p, 0);
     return any;
@@ -213,7 +205,7 @@ filter_enable(struct bufferevent *bev, short what)
     }
     if (what & EV_WRITE)
         process_output(f, BEV_NORMAL);
-    filter_touch(bev);
+    vg_bev_timer_touch(bev, 1);
     return 0;
 }
 
@@ -224,7 +216,7 @@ filter_disable(struct bufferevent *bev, short what)
 
     if (what & EV_READ)
         vg_bev_suspend_read(VG_BEV(f->underlying), VG_BEV_SUSPEND_FILT);
-    filter_touch(bev);
+    vg_bev_timer_touch(bev, 1);
     return 0;
 }
 

@@ -20,14 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz-check.h"
 
 /* Stops the run with a crash the fuzzer records. */
-#define CHECK(cond)  \
-    do {             \
-        if (!(cond)) \
-            abort(); \
-    } while (0)
 
 /* Prints addr (4 or 16 bytes) into buffers of every size from 0 to what
  * it needs, checks the text parses back to addr, and returns nothing. */

@@ -23,13 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)  \
-    do {             \
-        if (!(cond)) \
-            abort(); \
-    } while (0)
+#include "fuzz-check.h"
 
 /* The reference parser, from the documented grammar.  A port: decimal
  * digits, 1 to 65535.  Returns it, or -1. */

@@ -17,13 +17,7 @@
 
 #include "dns-internal.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)  \
-    do {             \
-        if (!(cond)) \
-            abort(); \
-    } while (0)
+#include "fuzz-check.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
