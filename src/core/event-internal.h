@@ -48,6 +48,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "bridge-internal.h"
 #include "log-internal.h"
 #include "signal-internal.h"
 #include "thread-internal.h"
@@ -165,6 +166,8 @@ struct event_config {
 };
 
 struct event_base {
+    /* Must stay first: the higher libraries read it (bridge-internal.h). */
+    const struct vg_core_bridge *bridge;
     const struct vg_backend *backend;
     void *backend_state;
     int flags; /* enum event_base_config_flag */
@@ -283,6 +286,8 @@ void vg_event_active_nolock(struct event *ev, int res, short ncalls);
 /* event_base.c: the base event_init() made, used by the 1.x calls
  * (event_compat.h). */
 extern struct event_base *vg_current_base;
+/* The table every base points to (bridge.c). */
+extern const struct vg_core_bridge vg_core_bridge;
 
 /* evmap.c: the fd and signal maps and the changelist. */
 int vg_evmap_io_add(struct event_base *base, struct event *ev);

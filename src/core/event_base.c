@@ -254,6 +254,7 @@ event_base_new_with_config(const struct event_config *cfg)
     base = vg_mm_calloc(1, sizeof(*base));
     if (base == NULL)
         return NULL;
+    base->bridge = &vg_core_bridge;
     if (cfg != NULL)
         base->flags = cfg->flags;
     if (env_says(base, "EVENT_PRECISE_TIMER"))

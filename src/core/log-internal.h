@@ -28,6 +28,9 @@
 extern ev_uint32_t vg_log_debug_mask;
 
 /* A warning, followed by ": " and strerror(errno). */
+/* Emits one finished message at EVENT_LOG_* severity (debug ones only
+ * when debug logging is on). */
+void vg_log_emit(int severity, const char *msg);
 void vg_log_warn(const char *fmt, ...) VG_PRINTF(1, 2);
 /* A warning. */
 void vg_log_warnx(const char *fmt, ...) VG_PRINTF(1, 2);

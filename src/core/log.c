@@ -105,6 +105,14 @@ vg_log_warnx(const char *fmt, ...)
 }
 
 void
+vg_log_emit(int severity, const char *msg)
+{
+    if (severity == EVENT_LOG_DEBUG && !vg_log_debug_mask)
+        return;
+    emit(severity, msg);
+}
+
+void
 vg_log_msgx(const char *fmt, ...)
 {
     int err = errno;

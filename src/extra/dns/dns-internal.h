@@ -24,12 +24,8 @@
  *
  * Errors: functions return 0 (or a count) on success and a negative
  * VG_DNS_ERR_* code on failure; on failure their outputs are unspecified
- * except where said otherwise.  Memory comes from malloc() for now: the
- * core's allocation wrappers are hidden inside libevent_core, and the
- * public route to them (libevent's exported event_mm_*_ functions) is not
- * in Vigil's export list yet.  Every allocation of the module goes
- * through the vg_dns_malloc() family defined below, so switching is one
- * change.
+ * except where said otherwise.  Every allocation of the module goes
+ * through the vg_dns_malloc() family defined below (dns_util.c).
  */
 #ifndef VIGIL_DNS_INTERNAL_H
 #define VIGIL_DNS_INTERNAL_H
@@ -104,11 +100,17 @@ const char *vg_dns_strerror(int err);
 #define VG_DNS_TYPE_OPT 41
 #define VG_DNS_CLASS_IN 1
 
-/* Allocation used by the whole dns module (see the opening comment). */
-#define vg_dns_malloc(n) malloc(n)
-#define vg_dns_calloc(n, size) calloc((n), (size))
-#define vg_dns_realloc(p, n) realloc((p), (n))
-#define vg_dns_free(p) free(p)
+/* Allocation used by the whole dns module (dns_util.c): the core's
+ * memory functions (so event_set_mem_functions() applies) once a base has
+ * been seen, plain malloc() before that (unit tests, fuzz targets). */
+void *vg_dns_malloc_(size_t n);
+void *vg_dns_calloc_(size_t n, size_t size);
+void *vg_dns_realloc_(void *p, size_t n);
+void vg_dns_free_(void *p);
+#define vg_dns_malloc(n) vg_dns_malloc_(n)
+#define vg_dns_calloc(n, size) vg_dns_calloc_((n), (size))
+#define vg_dns_realloc(p, n) vg_dns_realloc_((p), (n))
+#define vg_dns_free(p) vg_dns_free_(p)
 
 /* ------------------------------------------------------------------ */
 /* The cursor: every read from a packet goes through it                */
