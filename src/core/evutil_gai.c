@@ -550,13 +550,36 @@ evutil_freeaddrinfo(struct evutil_addrinfo *ai)
 const char *
 evutil_gai_strerror(int err)
 {
-    const char *msg;
-
-    if (err == EVUTIL_EAI_CANCEL)
-        msg = "Request cancelled";
-    else if (err == 0)
-        msg = "Success";
-    else
-        msg = gai_strerror(err);
-    return msg;
+    /* libevent's own texts (the BSD ones), not glibc's: programs print
+     * and compare them. */
+    switch (err) {
+    case 0:
+        return "No error";
+    case EVUTIL_EAI_ADDRFAMILY:
+        return "address family for nodename not supported";
+    case EVUTIL_EAI_AGAIN:
+        return "temporary failure in name resolution";
+    case EVUTIL_EAI_BADFLAGS:
+        return "invalid value for ai_flags";
+    case EVUTIL_EAI_FAIL:
+        return "non-recoverable failure in name resolution";
+    case EVUTIL_EAI_FAMILY:
+        return "ai_family not supported";
+    case EVUTIL_EAI_MEMORY:
+        return "memory allocation failure";
+    case EVUTIL_EAI_NODATA:
+        return "no address associated with nodename";
+    case EVUTIL_EAI_NONAME:
+        return "nodename nor servname provided, or not known";
+    case EVUTIL_EAI_SERVICE:
+        return "servname not supported for ai_socktype";
+    case EVUTIL_EAI_SOCKTYPE:
+        return "ai_socktype not supported";
+    case EVUTIL_EAI_SYSTEM:
+        return "system error";
+    case EVUTIL_EAI_CANCEL:
+        return "Request canceled";
+    default:
+        return "Unknown error";
+    }
 }
