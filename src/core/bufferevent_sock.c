@@ -22,6 +22,7 @@
 
 #include <event2/bufferevent_compat.h>
 
+#include "bridge-internal.h"
 #include "buffer-internal.h"
 #include "mm-internal.h"
 
@@ -36,6 +37,10 @@ struct vg_bev_sock {
      * whatever the write low watermark (the output, empty, is below it);
      * Vigil calls it from the loop without the round trip to epoll. */
     unsigned empty_writecb : 1;
+    /* bufferevent_socket_connect_hostname() through an evdns_base: the
+     * lookup in progress (it holds a reference) and evdns's table. */
+    void *dns_request;
+    const struct vg_dns_bridge *dns_bridge;
 };
 
 /* The most one read asks for, whatever the limits allow. */
@@ -401,6 +406,14 @@ sock_unlink(struct bufferevent *bev)
 {
     struct vg_bev_sock *s = SOCK(bev);
 
+    if (s->dns_request != NULL) {
+        void *req = s->dns_request;
+
+        /* The lookup's callback runs now, with EVUTIL_EAI_CANCEL, and
+         * drops the lookup's reference. */
+        s->dns_request = NULL;
+        s->dns_bridge->getaddrinfo_cancel(req);
+    }
     if (bev->ev_base == NULL)
         return;
     BASE_LOCK(bev->ev_base);
@@ -623,29 +636,76 @@ done:
     return r;
 }
 
+/* The end of a lookup started by bufferevent_socket_connect_hostname()
+ * through evdns: connect, or report the error. */
+static void
+connect_hostname_cb(int err, struct evutil_addrinfo *ai, void *arg)
+{
+    struct bufferevent *bev = arg;
+    struct vg_bev *p = VG_BEV(bev);
+
+    BEV_LOCK(bev);
+    SOCK(bev)->dns_request = NULL;
+    p->dns_error = err;
+    if (err == EVUTIL_EAI_CANCEL) {
+        /* The bufferevent is being freed: nothing to report. */
+    } else if (err != 0 || ai == NULL) {
+        errno = 0;
+        vg_bev_run_eventcb(p, BEV_EVENT_ERROR, 0);
+    } else if (bufferevent_socket_connect(bev, ai->ai_addr,
+                                          (int)ai->ai_addrlen) < 0) {
+        vg_bev_run_eventcb(p, BEV_EVENT_ERROR, 0);
+    }
+    if (ai != NULL)
+        evutil_freeaddrinfo(ai);
+    vg_bev_decref_and_unlock(p);
+}
+
 int
 bufferevent_socket_connect_hostname(struct bufferevent *bev,
                                     struct evdns_base *evdns_base, int family,
                                     const char *hostname, int port)
 {
     struct vg_bev *p = VG_BEV(bev);
+    struct vg_bev_sock *s;
     struct evutil_addrinfo hints, *ai = NULL;
     char portbuf[16];
     int err, r = -1;
 
     /* A NULL host name means the loopback address, as getaddrinfo()
      * has it. */
-    if (evdns_base != NULL || port < 1 || port > 65535)
+    if (port < 1 || port > 65535)
         return -1;
     if (family != AF_INET && family != AF_INET6 && family != AF_UNSPEC)
         return -1;
     if (bev->be_ops != &vg_bev_ops_socket)
         return -1;
+    s = SOCK(bev);
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = family;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_protocol = IPPROTO_TCP;
     snprintf(portbuf, sizeof(portbuf), "%d", port);
+    if (evdns_base != NULL) {
+        const struct vg_dns_bridge *dns = vg_dns_bridge_of(evdns_base);
+        void *req;
+
+        BEV_LOCK(bev);
+        if (s->dns_request != NULL) {
+            BEV_UNLOCK(bev);
+            return -1;
+        }
+        /* The lookup holds a reference until its callback has run (it may
+         * run before getaddrinfo returns). */
+        p->refcnt++;
+        s->dns_bridge = dns;
+        req = dns->getaddrinfo(evdns_base, hostname, portbuf, &hints,
+                               connect_hostname_cb, bev);
+        if (req != NULL)
+            s->dns_request = req;
+        BEV_UNLOCK(bev);
+        return 0;
+    }
     err = evutil_getaddrinfo(hostname, portbuf, &hints, &ai);
     BEV_LOCK(bev);
     p->refcnt++;
