@@ -290,12 +290,21 @@ ns_pick(struct evdns_base *dns)
 static void
 arm_timeout(struct vg_req *req)
 {
-    struct timeval tv;
-    int ms = req->dns->timeout_ms;
+    struct evdns_base *dns = req->dns;
 
-    tv.tv_sec = ms / 1000;
-    tv.tv_usec = (ms % 1000) * 1000;
-    event_add(&req->ev, &tv);
+    if (dns->timeout_tv_ms != dns->timeout_ms) {
+        /* Every request waits the same time: a common time-out makes
+         * adding and removing it O(1). */
+        struct timeval tv;
+        const struct timeval *common;
+
+        tv.tv_sec = dns->timeout_ms / 1000;
+        tv.tv_usec = (dns->timeout_ms % 1000) * 1000;
+        common = event_base_init_common_timeout(dns->base, &tv);
+        dns->timeout_tv = common != NULL ? *common : tv;
+        dns->timeout_tv_ms = dns->timeout_ms;
+    }
+    event_add(&req->ev, &dns->timeout_tv);
 }
 
 /* Puts req on the wire.  Returns 0, or -1 when there is no nameserver or

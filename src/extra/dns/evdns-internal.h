@@ -112,6 +112,10 @@ struct evdns_base {
 
     /* Options. */
     int timeout_ms;
+    /* timeout_ms as a common time-out of the base (O(1) to add), and the
+     * value it was made for. */
+    struct timeval timeout_tv;
+    int timeout_tv_ms;
     int attempts;
     int max_timeouts;
     int max_inflight;
