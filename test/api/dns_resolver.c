@@ -977,7 +977,7 @@ START_TEST(max_inflight_queues_requests)
     struct ctx c;
     struct vt_res r1, r2;
 
-    open_ctx(&c, "0.3", "1");
+    open_ctx(&c, "0.6", "1");
     vt_evdns_option(c.dns, "max-inflight:", "1");
     ck_assert_int_eq(vt_dns_set_action(c.srv, "slow.test", 0, VT_DNS_DROP), 0);
     ck_assert_int_eq(vt_dns_add_a(c.srv, "x.test", "10.0.0.1", 60), 0);
