@@ -1,0 +1,196 @@
+/*
+ * Vigil: a clean-room libevent 2.1 for Linux.
+ *
+ * vt-evdns.h: helpers for the evdns black-box tests (dns_resolver.c,
+ * dns_gai.c, dns_compat.c): a recorder for the resolve callbacks and for
+ * evdns_getaddrinfo, a base with the fake nameserver of vt-dns.h as its
+ * only nameserver, and waiting with a safety net.  Header-only, like
+ * vt-event.h, because it calls the library each test is built against.
+ */
+#ifndef VIGIL_VT_EVDNS_H
+#define VIGIL_VT_EVDNS_H
+
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/util.h>
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vt-dns.h"
+#include "vt-event.h"
+
+/* What one resolve callback (evdns_callback_type) saw. */
+struct vt_res {
+    int calls;
+    int result;
+    int type;
+    int count;
+    int ttl;
+    int addrs_null;          /* the addresses pointer was NULL */
+    char addr[8][64];        /* A and AAAA answers as text, first 8 */
+    char ptr[256];           /* a PTR answer */
+    int in_call;             /* set by the test around calls that may call */
+    int called_inside;       /* callbacks that ran while in_call was set */
+    struct event_base *base; /* if set, loopexit when the callback runs */
+};
+
+static inline void
+vt_res_cb(int result, char type, int count, int ttl, void *addresses, void *arg)
+{
+    struct vt_res *r = arg;
+
+    r->calls++;
+    r->result = result;
+    r->type = type;
+    r->count = count;
+    r->ttl = ttl;
+    r->addrs_null = addresses == NULL;
+    if (r->in_call)
+        r->called_inside++;
+    if (result == DNS_ERR_NONE && addresses != NULL) {
+        for (int i = 0; i < count && i < 8; i++) {
+            if (type == DNS_IPv4_A)
+                evutil_inet_ntop(AF_INET, (const char *)addresses + 4 * i,
+                                 r->addr[i], sizeof(r->addr[i]));
+            else if (type == DNS_IPv6_AAAA)
+                evutil_inet_ntop(AF_INET6, (const char *)addresses + 16 * i,
+                                 r->addr[i], sizeof(r->addr[i]));
+        }
+        /* libevent 2.1 passes a pointer to the name's pointer for PTR,
+         * not the name itself as its header says. */
+        if (type == DNS_PTR)
+            snprintf(r->ptr, sizeof(r->ptr), "%s", *(char **)addresses);
+    }
+    if (r->base != NULL)
+        event_base_loopexit(r->base, NULL);
+}
+
+/* What one evdns_getaddrinfo callback saw.  The test owns res and frees
+ * it with evutil_freeaddrinfo. */
+struct vt_gai {
+    int calls;
+    int result;
+    struct evutil_addrinfo *res;
+    int in_call;
+    int called_inside;
+};
+
+static inline void
+vt_gai_cb(int result, struct evutil_addrinfo *res, void *arg)
+{
+    struct vt_gai *g = arg;
+
+    g->calls++;
+    g->result = result;
+    g->res = res;
+    if (g->in_call)
+        g->called_inside++;
+}
+
+/* Counts getaddrinfo results of a family (0: any). */
+static inline int
+vt_gai_count(const struct evutil_addrinfo *res, int family)
+{
+    int n = 0;
+
+    for (; res != NULL; res = res->ai_next) {
+        if (family == 0 || res->ai_family == family)
+            n++;
+    }
+    return n;
+}
+
+/* The address and port of a getaddrinfo result as text. */
+static inline void
+vt_gai_describe(const struct evutil_addrinfo *ai, char *buf, size_t len,
+                int *port)
+{
+    if (ai->ai_family == AF_INET) {
+        const struct sockaddr_in *sin = (const void *)ai->ai_addr;
+
+        ck_assert_uint_eq(ai->ai_addrlen, sizeof(*sin));
+        ck_assert_ptr_nonnull(
+            evutil_inet_ntop(AF_INET, &sin->sin_addr, buf, len));
+        *port = ntohs(sin->sin_port);
+    } else {
+        const struct sockaddr_in6 *sin6 = (const void *)ai->ai_addr;
+
+        ck_assert_int_eq(ai->ai_family, AF_INET6);
+        ck_assert_uint_eq(ai->ai_addrlen, sizeof(*sin6));
+        ck_assert_ptr_nonnull(
+            evutil_inet_ntop(AF_INET6, &sin6->sin6_addr, buf, len));
+        *port = ntohs(sin6->sin6_port);
+    }
+}
+
+/* Keeps evdns's log lines out of the test output. */
+static inline void
+vt_evdns_quiet_log(int is_warning, const char *msg)
+{
+    (void)is_warning;
+    (void)msg;
+}
+
+/* Sets an option that must be accepted. */
+static inline void
+vt_evdns_option(struct evdns_base *dns, const char *name, const char *value)
+{
+    ck_assert_int_eq(evdns_base_set_option(dns, name, value), 0);
+}
+
+/* Adds the fake server as a nameserver by its "127.0.0.1:PORT" text. */
+static inline void
+vt_evdns_add_server(struct evdns_base *dns, const struct vt_dns *srv)
+{
+    char text[64];
+
+    vt_dns_addr_text(srv, text, sizeof(text));
+    ck_assert_int_eq(evdns_base_nameserver_ip_add(dns, text), 0);
+}
+
+/* An evdns_base on base with srv as its only nameserver, a short timeout
+ * (seconds as text) and this many attempts. */
+static inline struct evdns_base *
+vt_evdns_new(struct event_base *base, const struct vt_dns *srv,
+             const char *timeout, const char *attempts)
+{
+    struct evdns_base *dns;
+
+    evdns_set_log_fn(vt_evdns_quiet_log);
+    dns = evdns_base_new(base, 0);
+    ck_assert_ptr_nonnull(dns);
+    vt_evdns_option(dns, "timeout:", timeout);
+    vt_evdns_option(dns, "attempts:", attempts);
+    if (srv != NULL)
+        vt_evdns_add_server(dns, srv);
+    return dns;
+}
+
+/* Runs the loop until *calls reaches want, with a safety net of seconds. */
+static inline int
+vt_evdns_wait(struct event_base *base, const int *calls, int want, int seconds)
+{
+    return vt_wait_for_within(base, calls, want, seconds);
+}
+
+/* Writes text to a new temporary file and stores its path in path (at
+ * least 64 bytes).  The test unlinks it. */
+static inline void
+vt_temp_file(char *path, size_t len, const char *text)
+{
+    int fd;
+    size_t n = strlen(text);
+
+    snprintf(path, len, "/tmp/vt-dns-XXXXXX");
+    fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, n), (ssize_t)n);
+    ck_assert_int_eq(close(fd), 0);
+}
+
+#endif
