@@ -15,6 +15,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -316,7 +318,9 @@ evdns_base_get_nameserver_addr(struct evdns_base *dns, int idx,
 
     if (dns == NULL || idx < 0 || idx >= dns->n_ns)
         return -1;
-    ns = dns->ns[idx];
+    /* libevent's order: the first nameserver added, then the others,
+     * newest first. */
+    ns = dns->ns[idx == 0 ? 0 : dns->n_ns - idx];
     if (sa != NULL && ns->addrlen <= len)
         memcpy(sa, &ns->addr, ns->addrlen);
     return (int)ns->addrlen;
@@ -350,34 +354,116 @@ evdns_base_resume(struct evdns_base *dns)
 /* Options and search                                                  */
 /* ------------------------------------------------------------------ */
 
+/* A whole number as libevent reads option values: strtol() over the
+ * whole text (so "" is 0 and " 5" or "+5" are 5), never negative;
+ * too large reads as INT_MAX. */
+static int
+option_int(const char *val, int *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(val, &end, 10);
+    if (*end != '\0' || v < 0)
+        return -1;
+    *out = errno != 0 || v > INT_MAX ? INT_MAX : (int)v;
+    return 0;
+}
+
+/* A duration in seconds, as strtod() reads it over the whole text, in
+ * milliseconds; at least 1 ms, at most an hour. */
+static int
+option_ms(const char *val, int *out)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(val, &end);
+    if (*end != '\0' || errno != 0 || !(v >= 0.001))
+        return -1;
+    *out = v > 3600.0 ? 3600000 : (int)(v * 1000.0 + 0.5);
+    return 0;
+}
+
+static int
+clamp(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
 int
 evdns_base_set_option(struct evdns_base *dns, const char *option,
                       const char *val)
 {
-    struct vg_dns_resolv_conf conf;
+    char name[32];
     size_t namelen;
+    int v;
 
     if (dns == NULL || option == NULL)
         return -1;
     namelen = strlen(option);
     if (namelen > 0 && option[namelen - 1] == ':')
         namelen--;
-    if (namelen == 7 && memcmp(option, "bind-to", 7) == 0) {
+    if (namelen >= sizeof(name))
+        return 0; /* unknown: ignored, as libevent does */
+    memcpy(name, option, namelen);
+    name[namelen] = '\0';
+    if (val == NULL)
+        val = "";
+    if (strcmp(name, "bind-to") == 0) {
         struct sockaddr_storage ss;
         int len = (int)sizeof(ss);
 
-        if (val == NULL ||
-            evutil_parse_sockaddr_port(val, (struct sockaddr *)&ss, &len) < 0)
+        memset(&ss, 0, sizeof(ss));
+        if (evutil_parse_sockaddr_port(val, (struct sockaddr *)&ss, &len) < 0)
             return -1;
         memcpy(&dns->bind_addr, &ss, (size_t)len);
         dns->bind_len = (ev_socklen_t)len;
-        return 0;
+    } else if (strcmp(name, "ndots") == 0) {
+        if (option_int(val, &v) < 0)
+            return -1;
+        dns->ndots = v;
+    } else if (strcmp(name, "timeout") == 0) {
+        if (option_ms(val, &v) < 0)
+            return -1;
+        dns->timeout_ms = v;
+    } else if (strcmp(name, "initial-probe-timeout") == 0) {
+        if (option_ms(val, &v) < 0)
+            return -1;
+        dns->probe_ms = v;
+    } else if (strcmp(name, "getaddrinfo-allow-skew") == 0) {
+        if (option_ms(val, &v) < 0)
+            return -1;
+        dns->skew_ms = v;
+    } else if (strcmp(name, "max-timeouts") == 0) {
+        if (option_int(val, &v) < 0)
+            return -1;
+        dns->max_timeouts = clamp(v, 1, 255);
+    } else if (strcmp(name, "max-inflight") == 0) {
+        if (option_int(val, &v) < 0)
+            return -1;
+        dns->max_inflight = clamp(v, 1, 65535);
+        vg_evdns_pump(dns);
+    } else if (strcmp(name, "attempts") == 0) {
+        if (option_int(val, &v) < 0)
+            return -1;
+        dns->attempts = clamp(v, 1, 255);
+    } else if (strcmp(name, "randomize-case") == 0) {
+        if (option_int(val, &v) < 0)
+            return -1;
+        dns->randomize_case = v != 0;
+    } else if (strcmp(name, "so-rcvbuf") == 0) {
+        if (option_int(val, &v) < 0)
+            return -1;
+        dns->so_rcvbuf = v;
+    } else if (strcmp(name, "so-sndbuf") == 0) {
+        if (option_int(val, &v) < 0)
+            return -1;
+        dns->so_sndbuf = v;
     }
-    memset(&conf, 0, sizeof(conf));
-    if (vg_dns_resolv_conf_option(&conf, option, namelen, val,
-                                  val != NULL ? strlen(val) : 0) != 0)
-        return -1;
-    apply_conf_options(dns, &conf, ~0u);
+    /* Any other name is ignored and succeeds, as in libevent. */
     return 0;
 }
 
@@ -404,13 +490,18 @@ evdns_base_search_add(struct evdns_base *dns, const char *domain)
     copy = vg_dns_strdup(domain);
     if (copy == NULL)
         return;
+    for (size_t n = strlen(copy); n > 0 && copy[n - 1] == '.'; n--)
+        copy[n - 1] = '\0';
     v = vg_dns_realloc(dns->search, (size_t)(dns->n_search + 1) * sizeof(*v));
     if (v == NULL) {
         vg_dns_free(copy);
         return;
     }
     dns->search = v;
-    dns->search[dns->n_search++] = copy;
+    /* The new domain goes first, as in libevent. */
+    memmove(v + 1, v, (size_t)dns->n_search * sizeof(*v));
+    v[0] = copy;
+    dns->n_search++;
 }
 
 void
@@ -530,8 +621,10 @@ evdns_base_resolv_conf_parse(struct evdns_base *dns, int flags,
     }
     if (flags & DNS_OPTION_SEARCH) {
         if (conf->has_search) {
+            /* evdns_base_search_add() puts each domain first: add them
+             * backwards to keep the file's order. */
             evdns_base_search_clear(dns);
-            for (int i = 0; i < conf->n_search; i++)
+            for (int i = conf->n_search - 1; i >= 0; i--)
                 evdns_base_search_add(dns, conf->search[i]);
         } else if (dns->n_search == 0) {
             search_from_hostname(dns);
@@ -540,8 +633,8 @@ evdns_base_resolv_conf_parse(struct evdns_base *dns, int flags,
     }
     if (flags & DNS_OPTION_MISC)
         apply_conf_options(dns, conf, ~(unsigned)VG_DNS_OPT_NDOTS);
-    if ((flags & DNS_OPTION_NAMESERVERS) && conf->n_ns == 0) {
-        if (add_default && dns->n_ns == 0)
+    if (add_default && conf->n_ns == 0) {
+        if (dns->n_ns == 0)
             (void)evdns_base_nameserver_ip_add(dns, "127.0.0.1");
         r = 6;
     }

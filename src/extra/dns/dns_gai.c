@@ -36,6 +36,8 @@ struct evdns_getaddrinfo_request {
     struct vg_req_result res[2]; /* 0: A, 1: AAAA */
     int pending;                 /* lookups not yet back */
     int quiet;                   /* the resolver went away silently */
+    int skew_ms;                 /* getaddrinfo-allow-skew when it started */
+    struct event_base *base;
     struct event skew;
 };
 
@@ -95,6 +97,8 @@ set_canon(struct evutil_addrinfo *list, const char *name)
     return list->ai_canonname != NULL ? 0 : EVUTIL_EAI_MEMORY;
 }
 
+/* libevent's mapping: every failure but NXDOMAIN (and no data), a
+ * time-out included, is EVUTIL_EAI_FAIL. */
 static int
 dns_err_to_eai(int err)
 {
@@ -105,9 +109,6 @@ dns_err_to_eai(int err)
         return EVUTIL_EAI_NONAME;
     case DNS_ERR_NODATA:
         return EVUTIL_EAI_NODATA;
-    case DNS_ERR_TIMEOUT:
-    case DNS_ERR_SERVERFAILED:
-        return EVUTIL_EAI_AGAIN;
     case DNS_ERR_CANCEL:
         return EVUTIL_EAI_CANCEL;
     default:
@@ -195,8 +196,8 @@ gai_got(struct evdns_getaddrinfo_request *g, int i, struct vg_req_result *res)
         g->quiet = 1;
     if (g->pending > 0) {
         if (res->err == DNS_ERR_NONE && !g->quiet) {
-            tv.tv_sec = g->dns->skew_ms / 1000;
-            tv.tv_usec = (g->dns->skew_ms % 1000) * 1000;
+            tv.tv_sec = g->skew_ms / 1000;
+            tv.tv_usec = (g->skew_ms % 1000) * 1000;
             event_add(&g->skew, &tv);
         }
         return;
@@ -296,7 +297,7 @@ service_port(struct evdns_getaddrinfo_request *g, const char *servname)
     hints.ai_protocol = g->hints.ai_protocol;
     err = evutil_getaddrinfo(NULL, servname, &hints, &ai);
     if (err != 0)
-        return err;
+        return err == EVUTIL_EAI_SERVICE ? EVUTIL_EAI_NONAME : err;
     if (ai != NULL && ai->ai_addr != NULL)
         port = ntohs(((struct sockaddr_in *)ai->ai_addr)->sin_port);
     evutil_freeaddrinfo(ai);
@@ -329,6 +330,9 @@ evdns_getaddrinfo(struct evdns_base *dns, const char *nodename,
 
         h.ai_flags |= EVUTIL_AI_NUMERICHOST;
         err = evutil_getaddrinfo(nodename, servname, &h, &res);
+        /* libevent reports an unknown service as EVUTIL_EAI_NONAME. */
+        if (err == EVUTIL_EAI_SERVICE)
+            err = EVUTIL_EAI_NONAME;
         if (err != EVUTIL_EAI_NONAME || nodename == NULL ||
             (hints.ai_flags & EVUTIL_AI_NUMERICHOST) || dns == NULL) {
             cb(err, err == 0 ? res : NULL, arg);
@@ -347,6 +351,8 @@ evdns_getaddrinfo(struct evdns_base *dns, const char *nodename,
         return NULL;
     }
     g->dns = dns;
+    g->skew_ms = dns->skew_ms;
+    g->base = dns->base;
     g->cb = cb;
     g->arg = arg;
     g->hints = hints;
@@ -395,6 +401,17 @@ fail_now:
     return NULL;
 }
 
+static void
+gai_cancelled_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct evdns_getaddrinfo_request *g = arg;
+
+    (void)fd;
+    (void)what;
+    g->cb(EVUTIL_EAI_CANCEL, NULL, g->arg);
+    gai_free(g);
+}
+
 void
 evdns_getaddrinfo_cancel(struct evdns_getaddrinfo_request *g)
 {
@@ -405,8 +422,10 @@ evdns_getaddrinfo_cancel(struct evdns_getaddrinfo_request *g)
     if (g->r6 != NULL)
         vg_evdns_abandon(g->r6);
     g->r4 = g->r6 = NULL;
-    g->cb(EVUTIL_EAI_CANCEL, NULL, g->arg);
-    gai_free(g);
+    /* The callback runs from the loop, as in libevent. */
+    event_del(&g->skew);
+    event_assign(&g->skew, g->base, -1, 0, gai_cancelled_cb, g);
+    event_active(&g->skew, EV_TIMEOUT, 1);
 }
 
 /* ------------------------------------------------------------------ */

@@ -48,6 +48,7 @@ struct vg_req {
     int reissues; /* nameserver refusals tolerated so far */
     int is_probe;
     int listed;      /* in dns->all */
+    int have_qid;    /* id and qname chosen for the current name */
     struct event ev; /* the time-out, then the delivery */
     evdns_callback_type cb;
     vg_req_internal_cb icb;
@@ -322,27 +323,33 @@ transmit(struct vg_req *req)
 
     if (ns == NULL)
         return -1;
-    req->qname = req->plan[req->plan_i];
-    if (dns->randomize_case && !req->is_probe) {
-        nrnd += (size_t)(req->qname.len + 7) / 8;
-        if (nrnd > sizeof(rnd))
-            nrnd = sizeof(rnd);
+    /* A retransmission repeats the query (ID and case), as libevent does,
+     * unless another request took the ID while this one waited. */
+    if (!req->have_qid || id_find(dns, req->id) != NULL) {
+        req->qname = req->plan[req->plan_i];
+        if (dns->randomize_case && !req->is_probe) {
+            nrnd += (size_t)(req->qname.len + 7) / 8;
+            if (nrnd > sizeof(rnd))
+                nrnd = sizeof(rnd);
+        }
+        for (tries = 0; tries < 64; tries++) {
+            evutil_secure_rng_get_bytes(rnd, nrnd);
+            id = (uint16_t)(rnd[0] << 8 | rnd[1]);
+            if (id_find(dns, id) == NULL)
+                break;
+        }
+        if (tries == 64)
+            return -1;
+        if (nrnd > 2)
+            vg_dns_name_randomize_case(&req->qname, rnd + 2, nrnd - 2);
+        req->id = id;
+        req->have_qid = 1;
     }
-    for (tries = 0; tries < 64; tries++) {
-        evutil_secure_rng_get_bytes(rnd, nrnd);
-        id = (uint16_t)(rnd[0] << 8 | rnd[1]);
-        if (id_find(dns, id) == NULL)
-            break;
-    }
-    if (tries == 64)
-        return -1;
-    if (nrnd > 2)
-        vg_dns_name_randomize_case(&req->qname, rnd + 2, nrnd - 2);
+    id = req->id;
     len = vg_dns_build_query(pkt, sizeof(pkt), id, 1, &req->qname, req->qtype,
                              VG_DNS_CLASS_IN);
     if (len < 0)
         return -1;
-    req->id = id;
     req->ns = ns;
     req->state = REQ_INFLIGHT;
     req->id_next = *id_slot(dns, id);
@@ -438,7 +445,8 @@ req_deliver_cb(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    all_remove(req->dns, req);
+    if (req->listed)
+        all_remove(req->dns, req);
     call_back(req);
     req_free(req);
 }
@@ -451,6 +459,7 @@ next_name_or_finish(struct vg_req *req, int err)
         req_detach(req);
         req->plan_i++;
         req->tx_count = 0;
+        req->have_qid = 0;
         req->last_err = err;
         submit(req);
         return;
@@ -506,9 +515,12 @@ req_timeout_cb(evutil_socket_t fd, short what, void *arg)
         probe_done(ns, 0);
         return;
     }
-    if (ns->timeouts >= req->dns->max_timeouts)
-        ns_down(ns);
     req->tx_count++;
+    /* max-timeouts in a row mark a nameserver down, and so does a request
+     * that gives up on it (libevent's rule). */
+    if (ns->timeouts >= req->dns->max_timeouts ||
+        req->tx_count >= req->dns->attempts)
+        ns_down(ns);
     retry_or_finish(req, DNS_ERR_TIMEOUT);
 }
 
@@ -631,6 +643,23 @@ collect(struct vg_req *req, const struct vg_dns_message *msg)
     return count;
 }
 
+/* The reply repeats the question: octet for octet when the case was
+ * randomised (the 0x20 check), ignoring case otherwise (names compare
+ * without case, RFC 4343). */
+static int
+question_matches(const struct vg_req *req, const struct vg_dns_message *msg)
+{
+    struct vg_dns_name name;
+
+    if (req->dns->randomize_case && !req->is_probe)
+        return vg_dns_question_matches(msg, &req->qname, req->qtype,
+                                       VG_DNS_CLASS_IN);
+    return msg->hdr.qdcount == 1 && msg->qd[0].type == req->qtype &&
+           msg->qd[0].qclass == VG_DNS_CLASS_IN &&
+           vg_dns_message_name(msg, msg->qd[0].name_off, &name) == 0 &&
+           vg_dns_name_equal_nocase(&name, &req->qname);
+}
+
 static void
 handle_reply(struct vg_ns *ns, const unsigned char *pkt, size_t len)
 {
@@ -653,9 +682,7 @@ handle_reply(struct vg_ns *ns, const unsigned char *pkt, size_t len)
         return;
     }
     flags = msg->hdr.flags;
-    if (!(flags & VG_DNS_FLAG_QR) ||
-        !vg_dns_question_matches(msg, &req->qname, req->qtype,
-                                 VG_DNS_CLASS_IN)) {
+    if (!(flags & VG_DNS_FLAG_QR) || !question_matches(req, msg)) {
         vg_dns_log(VG_EVDNS_LOG_DEBUG,
                    "evdns: reply does not match its question, dropped");
         goto done;
@@ -689,9 +716,15 @@ handle_reply(struct vg_ns *ns, const unsigned char *pkt, size_t len)
             finish(req, VG_DNS_RCODE(flags));
         }
         break;
-    case VG_DNS_RCODE_FORMERR:
     case VG_DNS_RCODE_SERVFAIL:
-        finish(req, VG_DNS_RCODE(flags));
+        /* Often a nameserver's passing trouble: like libevent, count it
+         * as a lost attempt and send again (to the next nameserver), and
+         * end with a time-out when the attempts run out. */
+        req->tx_count++;
+        retry_or_finish(req, DNS_ERR_TIMEOUT);
+        break;
+    case VG_DNS_RCODE_FORMERR:
+        finish(req, DNS_ERR_FORMAT);
         break;
     default:
         finish(req, DNS_ERR_UNKNOWN);
@@ -751,7 +784,7 @@ vg_evdns_lookup(struct evdns_base *dns, const char *text, int qtype, int flags,
     struct vg_req *req;
     int n, n_search;
 
-    if (dns == NULL || text == NULL || dns->freeing || text[0] == '\0')
+    if (dns == NULL || text == NULL || dns->freeing)
         return NULL;
     n_search = (flags & DNS_QUERY_NO_SEARCH) || qtype == VG_DNS_TYPE_PTR
                    ? 0
@@ -813,21 +846,32 @@ vg_evdns_fail_all(struct evdns_base *dns, int fail)
     dns->freeing = 1;
     while (dns->all.head != NULL) {
         struct vg_req *req = dns->all.head;
+        int done = req->state == REQ_DONE;
 
         req_detach(req);
         all_remove(dns, req);
-        if (!req->is_probe) {
-            if (req->state != REQ_DONE) {
-                req->state = REQ_DONE;
-                vg_dns_free(req->res.addrs);
-                req->res.addrs = NULL;
-                req->res.count = 0;
-                req->res.err = DNS_ERR_SHUTDOWN;
-            }
-            req->res.quiet = !fail;
-            if (fail || req->icb != NULL)
-                call_back(req);
+        if (req->is_probe) {
+            req_free(req);
+            continue;
         }
+        if (!done) {
+            req->state = REQ_DONE;
+            vg_dns_free(req->res.addrs);
+            req->res.addrs = NULL;
+            req->res.count = 0;
+            req->res.ttl = 0;
+            req->res.err = DNS_ERR_SHUTDOWN;
+        }
+        req->res.quiet = !fail;
+        if (fail) {
+            /* As in libevent, the callbacks run from the loop after the
+             * resolver is gone: the request no longer names it. */
+            event_assign(&req->ev, dns->base, -1, 0, req_deliver_cb, req);
+            event_active(&req->ev, EV_TIMEOUT, 1);
+            continue;
+        }
+        if (req->icb != NULL)
+            call_back(req); /* internal users free their state */
         req_free(req);
     }
     if (dns->ns != NULL) {
