@@ -72,9 +72,10 @@ table() { # file prefix
     }
     END {
         if (nkeys == 0) { print "*(not measured in this run)*"; exit }
-        nall = split("vigil vigil-epoll vigil-poll vigil-select libevent libevent-epoll libevent-poll libev libev-epoll libuv libuv-epoll floor", all, " ")
+        nall = split("vigil vigil-epoll vigil-poll vigil-select libevent libevent-epoll libevent-poll libev libev-epoll libuv libuv-epoll cares floor", all, " ")
         label["vigil"] = "Vigil"; label["libevent"] = "libevent"
         label["libev"] = "libev"; label["libuv"] = "libuv"; label["floor"] = "floor"
+        label["cares"] = "c-ares"
         ncol = 0
         for (i = 1; i <= nall; i++)
             if (all[i] in present) {
@@ -90,9 +91,13 @@ table() { # file prefix
         rv = ("vigil" in present) && ("libevent" in present)
         rf = ("vigil" in present) && ("floor" in present)
         rl = ("libevent" in present) && ("floor" in present)
+        rvc = ("vigil" in present) && ("cares" in present)
+        rlc = ("libevent" in present) && ("cares" in present)
         if (rv) { hdr = hdr " V/L |"; sep = sep "---:|" }
         if (rf) { hdr = hdr " V/floor |"; sep = sep "---:|" }
         if (rl) { hdr = hdr " L/floor |"; sep = sep "---:|" }
+        if (rvc) { hdr = hdr " V/c-ares |"; sep = sep "---:|" }
+        if (rlc) { hdr = hdr " L/c-ares |"; sep = sep "---:|" }
         print hdr
         print sep
         for (k = 1; k <= nkeys; k++) {
@@ -102,6 +107,8 @@ table() { # file prefix
             if (rv) line = line " " ratio(key, "vigil", "libevent") " |"
             if (rf) line = line " " ratio(key, "vigil", "floor") " |"
             if (rl) line = line " " ratio(key, "libevent", "floor") " |"
+            if (rvc) line = line " " ratio(key, "vigil", "cares") " |"
+            if (rlc) line = line " " ratio(key, "libevent", "cares") " |"
             print line
         }
     }' "$f"
@@ -140,8 +147,10 @@ syscalls() { # file
 # behind listed.
 summary() {
     cat "$results/core.txt" "$results/evbuffer.txt" "$results/echo.txt" \
-        "$results/bev-echo.txt" "$results/threads.txt" 2>/dev/null | sed 's/^/wall /' >"$results/.all"
+        "$results/bev-echo.txt" "$results/threads.txt" \
+        "$results/dns-resolve.txt" 2>/dev/null | sed 's/^/wall /' >"$results/.all"
     cat "$results/callgrind.txt" "$results/callgrind-evbuffer.txt" \
+        "$results/dns-resolve-callgrind.txt" \
         2>/dev/null | sed 's/^/instr /' >>"$results/.all"
     awk '
     function median(key, impl,    n, i, j, t, w) {
@@ -203,7 +212,7 @@ while IFS= read -r line; do
         echo "- **Command**: \`$(meta command)\` (commit $(meta commit), CMake build type $(meta buildtype); benchmark programs -O2)"
         echo "- **Machine**: $(meta machine)"
         echo "- **Runs**: $(meta runs) of each program per implementation, alternating; $(meta pinning)"
-        echo "- **Compared**: Debian's libevent $(meta libevent), libev $(meta libev), libuv $(meta libuv), and the floors"
+        echo "- **Compared**: Debian's libevent $(meta libevent), libev $(meta libev), libuv $(meta libuv), c-ares $(meta cares), and the floors"
         ;;
     @TABLE*@)
         set -- $(echo "$line" | sed -e 's/^@TABLE //' -e 's/@$//')
