@@ -1,27 +1,23 @@
 # evdns against a real DNS server: test/dns/dnsmasq-peer.sh starts dnsmasq
 # and runs dns-peer-client (public API only) against it.  Included from
 # test/CMakeLists.txt.
-#   dns.dnsmasq          the client on Vigil (with VIGIL_DNS_RESOLVER, the
-#                        option that says Vigil's resolver is there)
+#   dns.dnsmasq          the client on Vigil
 #   oracle.dns-dnsmasq   the same source on Debian's libevent 2.1.12
 #   swap.dns-dnsmasq     that Debian-built client on Vigil's libraries
-#                        (with VIGIL_DNS_RESOLVER too)
 # dnsmasq is required (tools/install-deps): without it the tests fail.
 
 set(VIGIL_DNS_PEER_SCRIPT "${CMAKE_CURRENT_SOURCE_DIR}/dns/dnsmasq-peer.sh")
 
-if(VIGIL_DNS_RESOLVER)
-    add_executable(dns_peer_client dns/dns-peer-client.c)
-    target_compile_definitions(dns_peer_client PRIVATE _GNU_SOURCE)
-    target_link_libraries(dns_peer_client PRIVATE event_core event_extra)
-    vigil_warnings(dns_peer_client)
-    add_test(NAME dns.dnsmasq
-        COMMAND sh "${VIGIL_DNS_PEER_SCRIPT}" $<TARGET_FILE:dns_peer_client>)
-    set_tests_properties(dns.dnsmasq PROPERTIES
-        ENVIRONMENT "${VIGIL_TEST_ENV}"
-        TIMEOUT 60
-        LABELS "peers;no-sanitizer")
-endif()
+add_executable(dns_peer_client dns/dns-peer-client.c)
+target_compile_definitions(dns_peer_client PRIVATE _GNU_SOURCE)
+target_link_libraries(dns_peer_client PRIVATE event_core event_extra)
+vigil_warnings(dns_peer_client)
+add_test(NAME dns.dnsmasq
+    COMMAND sh "${VIGIL_DNS_PEER_SCRIPT}" $<TARGET_FILE:dns_peer_client>)
+set_tests_properties(dns.dnsmasq PROPERTIES
+    ENVIRONMENT "${VIGIL_TEST_ENV}"
+    TIMEOUT 60
+    LABELS "peers;no-sanitizer")
 
 if(VIGIL_ORACLE)
     add_executable(oracle_dns_peer_client dns/dns-peer-client.c)
@@ -41,13 +37,11 @@ if(VIGIL_ORACLE)
     set_tests_properties(oracle.dns-dnsmasq PROPERTIES
         TIMEOUT 60
         LABELS "oracle;peers;no-sanitizer")
-    if(VIGIL_DNS_RESOLVER)
-        add_test(NAME swap.dns-dnsmasq
-            COMMAND sh "${VIGIL_DNS_PEER_SCRIPT}"
-                $<TARGET_FILE:oracle_dns_peer_client> "${CMAKE_BINARY_DIR}/lib")
-        set_tests_properties(swap.dns-dnsmasq PROPERTIES
-            ENVIRONMENT "${VIGIL_TEST_ENV}"
-            TIMEOUT 60
-            LABELS "swap;peers;no-sanitizer")
-    endif()
+    add_test(NAME swap.dns-dnsmasq
+        COMMAND sh "${VIGIL_DNS_PEER_SCRIPT}"
+            $<TARGET_FILE:oracle_dns_peer_client> "${CMAKE_BINARY_DIR}/lib")
+    set_tests_properties(swap.dns-dnsmasq PROPERTIES
+        ENVIRONMENT "${VIGIL_TEST_ENV}"
+        TIMEOUT 60
+        LABELS "swap;peers;no-sanitizer")
 endif()
