@@ -262,9 +262,12 @@ struct vg_dns_message {
     struct vg_dns_question *qd;
     struct vg_dns_rr *rr;
     size_t n_rr;
-    unsigned char *packet; /* the message's own copy */
+    unsigned char *packet; /* the message's own copy, or the caller's
+                              bytes (vg_dns_message_parse_view) */
     size_t packet_len;
-    size_t end; /* where the last section ended (<= len) */
+    size_t end;     /* where the last section ended (<= len) */
+    int own_arrays; /* bit 0: qd, bit 1: rr came from the heap */
+    int own_packet; /* packet is a heap copy */
 };
 
 /* Parses a whole message (a UDP datagram, or a TCP message without its
@@ -274,6 +277,18 @@ struct vg_dns_message {
 int vg_dns_message_parse(const void *packet, size_t len,
                          struct vg_dns_message **out);
 void vg_dns_message_free(struct vg_dns_message *msg);
+
+/* The same parse without copying: msg describes packet in place (which
+ * must outlive it and is never written), and the question and record
+ * arrays are qd and rr when the counts fit in qd_cap and rr_cap, heap
+ * blocks otherwise.  On success release it with vg_dns_message_release()
+ * (frees only what was allocated); on failure nothing is left to free.
+ * The resolver's hot path: a typical reply costs no allocation. */
+int vg_dns_message_parse_view(const void *packet, size_t len,
+                              struct vg_dns_message *msg,
+                              struct vg_dns_question *qd, size_t qd_cap,
+                              struct vg_dns_rr *rr, size_t rr_cap);
+void vg_dns_message_release(struct vg_dns_message *msg);
 
 /* Reads the (already validated) name at offset off of msg. */
 int vg_dns_message_name(const struct vg_dns_message *msg, size_t off,

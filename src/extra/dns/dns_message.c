@@ -76,44 +76,32 @@ read_rdata(struct vg_dns_cursor *c, struct vg_dns_rr *rr)
     return vg_dns_cursor_skip(c, rr->rdlength);
 }
 
-int
-vg_dns_message_parse(const void *packet, size_t len,
-                     struct vg_dns_message **out)
+/* Parses msg->packet (msg->packet_len bytes) into msg.  The question and
+ * record arrays come from qd_buf and rr_buf when the counts fit in
+ * qd_cap and rr_cap, from the heap otherwise (msg->own_arrays says
+ * which). */
+static int
+parse_into(struct vg_dns_message *msg, struct vg_dns_question *qd_buf,
+           size_t qd_cap, struct vg_dns_rr *rr_buf, size_t rr_cap)
 {
-    struct vg_dns_message *msg = NULL;
     struct vg_dns_cursor c;
     struct vg_dns_name name;
     size_t nq, nrr;
     int rc;
 
-    *out = NULL;
-    if (len > VG_DNS_MAX_MESSAGE) {
-        rc = VG_DNS_ERR_FORMAT;
-        goto done;
-    }
-    if (len < VG_DNS_HEADER_LEN) {
-        rc = VG_DNS_ERR_TRUNCATED;
-        goto done;
-    }
-    msg = vg_dns_calloc(1, sizeof(*msg));
-    if (msg == NULL || (msg->packet = vg_dns_malloc(len)) == NULL) {
-        rc = VG_DNS_ERR_NOMEM;
-        goto done;
-    }
-    memcpy(msg->packet, packet, len);
-    msg->packet_len = len;
-    vg_dns_cursor_init(&c, msg->packet, len);
+    vg_dns_cursor_init(&c, msg->packet, msg->packet_len);
     if ((rc = read_header(&c, &msg->hdr)) != 0)
-        goto done;
+        return rc;
 
     nq = msg->hdr.qdcount;
-    if (nq > vg_dns_cursor_left(&c) / MIN_QUESTION) {
-        rc = VG_DNS_ERR_TRUNCATED;
-        goto done;
-    }
-    if (nq > 0 && (msg->qd = vg_dns_calloc(nq, sizeof(*msg->qd))) == NULL) {
-        rc = VG_DNS_ERR_NOMEM;
-        goto done;
+    if (nq > vg_dns_cursor_left(&c) / MIN_QUESTION)
+        return VG_DNS_ERR_TRUNCATED;
+    if (nq > 0 && nq <= qd_cap) {
+        msg->qd = qd_buf;
+    } else if (nq > 0) {
+        if ((msg->qd = vg_dns_calloc(nq, sizeof(*msg->qd))) == NULL)
+            return VG_DNS_ERR_NOMEM;
+        msg->own_arrays |= 1;
     }
     for (size_t i = 0; i < nq; i++) {
         struct vg_dns_question *q = &msg->qd[i];
@@ -122,17 +110,18 @@ vg_dns_message_parse(const void *packet, size_t len,
         if ((rc = vg_dns_name_read(&c, &name)) != 0 ||
             (rc = vg_dns_cursor_u16(&c, &q->type)) != 0 ||
             (rc = vg_dns_cursor_u16(&c, &q->qclass)) != 0)
-            goto done;
+            return rc;
     }
 
     nrr = (size_t)msg->hdr.ancount + msg->hdr.nscount + msg->hdr.arcount;
-    if (nrr > vg_dns_cursor_left(&c) / MIN_RR) {
-        rc = VG_DNS_ERR_TRUNCATED;
-        goto done;
-    }
-    if (nrr > 0 && (msg->rr = vg_dns_calloc(nrr, sizeof(*msg->rr))) == NULL) {
-        rc = VG_DNS_ERR_NOMEM;
-        goto done;
+    if (nrr > vg_dns_cursor_left(&c) / MIN_RR)
+        return VG_DNS_ERR_TRUNCATED;
+    if (nrr > 0 && nrr <= rr_cap) {
+        msg->rr = rr_buf;
+    } else if (nrr > 0) {
+        if ((msg->rr = vg_dns_calloc(nrr, sizeof(*msg->rr))) == NULL)
+            return VG_DNS_ERR_NOMEM;
+        msg->own_arrays |= 2;
     }
     for (size_t i = 0; i < nrr; i++) {
         struct vg_dns_rr *rr = &msg->rr[i];
@@ -144,16 +133,85 @@ vg_dns_message_parse(const void *packet, size_t len,
             (rc = vg_dns_cursor_u32(&c, &rr->ttl)) != 0 ||
             (rc = vg_dns_cursor_u16(&c, &rr->rdlength)) != 0 ||
             (rc = read_rdata(&c, rr)) != 0)
-            goto done;
+            return rc;
     }
     msg->n_rr = nrr;
     msg->end = c.pos;
+    return 0;
+}
+
+static int
+check_length(size_t len)
+{
+    if (len > VG_DNS_MAX_MESSAGE)
+        return VG_DNS_ERR_FORMAT;
+    if (len < VG_DNS_HEADER_LEN)
+        return VG_DNS_ERR_TRUNCATED;
+    return 0;
+}
+
+int
+vg_dns_message_parse(const void *packet, size_t len,
+                     struct vg_dns_message **out)
+{
+    struct vg_dns_message *msg = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = check_length(len)) != 0)
+        goto done;
+    msg = vg_dns_calloc(1, sizeof(*msg));
+    if (msg == NULL || (msg->packet = vg_dns_malloc(len)) == NULL) {
+        rc = VG_DNS_ERR_NOMEM;
+        goto done;
+    }
+    memcpy(msg->packet, packet, len);
+    msg->packet_len = len;
+    msg->own_arrays = 3;
+    msg->own_packet = 1;
+    if ((rc = parse_into(msg, NULL, 0, NULL, 0)) != 0)
+        goto done;
     *out = msg;
     msg = NULL;
-    rc = 0;
 done:
     vg_dns_message_free(msg);
     return rc;
+}
+
+int
+vg_dns_message_parse_view(const void *packet, size_t len,
+                          struct vg_dns_message *msg,
+                          struct vg_dns_question *qd, size_t qd_cap,
+                          struct vg_dns_rr *rr, size_t rr_cap)
+{
+    int rc;
+
+    memset(msg, 0, sizeof(*msg));
+    if ((rc = check_length(len)) != 0)
+        return rc;
+    /* Read only: nothing writes through msg->packet. */
+    msg->packet = (unsigned char *)(uintptr_t)packet;
+    msg->packet_len = len;
+    rc = parse_into(msg, qd, qd_cap, rr, rr_cap);
+    if (rc != 0)
+        vg_dns_message_release(msg);
+    return rc;
+}
+
+void
+vg_dns_message_release(struct vg_dns_message *msg)
+{
+    if (msg->own_arrays & 1)
+        vg_dns_free(msg->qd);
+    if (msg->own_arrays & 2)
+        vg_dns_free(msg->rr);
+    if (msg->own_packet)
+        vg_dns_free(msg->packet);
+    msg->qd = NULL;
+    msg->rr = NULL;
+    msg->packet = NULL;
+    msg->own_arrays = 0;
+    msg->own_packet = 0;
 }
 
 void
@@ -161,9 +219,7 @@ vg_dns_message_free(struct vg_dns_message *msg)
 {
     if (msg == NULL)
         return;
-    vg_dns_free(msg->qd);
-    vg_dns_free(msg->rr);
-    vg_dns_free(msg->packet);
+    vg_dns_message_release(msg);
     vg_dns_free(msg);
 }
 
@@ -210,10 +266,19 @@ vg_dns_question_matches(const struct vg_dns_message *msg,
 {
     struct vg_dns_name qn;
 
+    size_t off;
+
     if (msg->hdr.qdcount != 1 || msg->qd[0].type != type ||
         msg->qd[0].qclass != qclass)
         return 0;
-    if (vg_dns_message_name(msg, msg->qd[0].name_off, &qn) != 0)
+    /* The usual case, an uncompressed copy of the name: the same octets,
+     * final zero included, at the question's place.  (The parser checked
+     * the name there, so these bytes are inside the packet.) */
+    off = msg->qd[0].name_off;
+    if (off + name->len <= msg->packet_len &&
+        memcmp(msg->packet + off, name->wire, name->len) == 0)
+        return 1;
+    if (vg_dns_message_name(msg, off, &qn) != 0)
         return 0;
     return vg_dns_name_equal(&qn, name);
 }
@@ -504,13 +569,27 @@ vg_dns_build_query(void *buf, size_t cap, uint16_t id, int rd,
                    const struct vg_dns_name *name, uint16_t type,
                    uint16_t qclass)
 {
-    struct vg_dns_builder b;
-    int rc;
+    unsigned char *p = buf;
+    size_t len = VG_DNS_HEADER_LEN + (size_t)name->len + 4;
+    uint16_t flags = rd ? VG_DNS_FLAG_RD : 0;
 
-    if ((rc = vg_dns_builder_init(&b, buf, cap, id, rd ? VG_DNS_FLAG_RD : 0)) !=
-        0)
-        return rc;
-    if ((rc = vg_dns_builder_question(&b, name, type, qclass)) != 0)
-        return rc;
-    return (int)vg_dns_builder_finish(&b);
+    /* One question and nothing to compress it against: the header, the
+     * name as it is, type and class. */
+    if (cap < VG_DNS_HEADER_LEN || cap > VG_DNS_MAX_MESSAGE || name->len < 1)
+        return VG_DNS_ERR_INVALID;
+    if (len > cap)
+        return VG_DNS_ERR_SPACE;
+    memset(p, 0, VG_DNS_HEADER_LEN);
+    p[0] = (unsigned char)(id >> 8);
+    p[1] = (unsigned char)id;
+    p[2] = (unsigned char)(flags >> 8);
+    p[3] = (unsigned char)flags;
+    p[5] = 1; /* qdcount */
+    memcpy(p + VG_DNS_HEADER_LEN, name->wire, name->len);
+    p += VG_DNS_HEADER_LEN + name->len;
+    p[0] = (unsigned char)(type >> 8);
+    p[1] = (unsigned char)type;
+    p[2] = (unsigned char)(qclass >> 8);
+    p[3] = (unsigned char)qclass;
+    return (int)len;
 }

@@ -352,21 +352,22 @@ void
 vg_dns_name_randomize_case(struct vg_dns_name *name, const unsigned char *rnd,
                            size_t rndlen)
 {
-    size_t i = 0, bit = 0;
+    size_t i = 0, bit = 0, nbits = rndlen * 8;
+    unsigned char *w = name->wire;
 
-    while (i < name->len && name->wire[i] != 0) {
-        size_t l = name->wire[i++];
+    while (i < name->len && w[i] != 0) {
+        size_t end = i + 1 + w[i];
 
-        for (size_t k = 0; k < l && i < name->len; k++, i++) {
-            unsigned char ch = name->wire[i];
-            int alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-
-            if (!alpha)
+        if (end > name->len)
+            end = name->len;
+        for (i++; i < end && bit < nbits; i++) {
+            /* A letter, in either case: 'a'..'z' once 0x20 is set. */
+            if ((unsigned)((w[i] | 0x20) - 'a') >= 26u)
                 continue;
-            if (bit / 8 < rndlen && ((rnd[bit / 8] >> (bit % 8)) & 1))
-                name->wire[i] = (unsigned char)(ch ^ 0x20);
+            w[i] ^= (unsigned char)(((rnd[bit >> 3] >> (bit & 7)) & 1) << 5);
             bit++;
         }
+        i = end;
     }
 }
 

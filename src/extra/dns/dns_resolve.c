@@ -62,6 +62,7 @@ struct vg_req {
 
 static void req_timeout_cb(evutil_socket_t fd, short what, void *arg);
 static void req_deliver_cb(evutil_socket_t fd, short what, void *arg);
+static void req_event_cb(evutil_socket_t fd, short what, void *arg);
 
 /* ------------------------------------------------------------------ */
 /* Lists                                                               */
@@ -361,7 +362,6 @@ transmit(struct vg_req *req)
      * time-out sends it again. */
     if (send(ns->fd, pkt, (size_t)len, MSG_NOSIGNAL) < 0)
         vg_dns_log(VG_EVDNS_LOG_DEBUG, "evdns: send: %s", strerror(errno));
-    event_assign(&req->ev, dns->base, -1, 0, req_timeout_cb, req);
     arm_timeout(req);
     return 0;
 }
@@ -412,7 +412,6 @@ finish(struct vg_req *req, int err)
         req->res.count = 0;
         req->res.ttl = 0;
     }
-    event_assign(&req->ev, dns->base, -1, 0, req_deliver_cb, req);
     event_active(&req->ev, EV_TIMEOUT, 1);
     vg_evdns_pump(dns);
 }
@@ -436,6 +435,19 @@ call_back(struct vg_req *req)
         req->cb(res->err, res->err == DNS_ERR_NONE ? res->type : 0, res->count,
                 res->ttl, addrs, req->arg);
     }
+}
+
+/* The request's one event: its time-out while it is on the wire, its
+ * delivery once it is done. */
+static void
+req_event_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct vg_req *req = arg;
+
+    if (req->state == REQ_DONE)
+        req_deliver_cb(fd, what, arg);
+    else
+        req_timeout_cb(fd, what, arg);
 }
 
 static void
@@ -546,6 +558,7 @@ vg_evdns_ns_probe_cb(evutil_socket_t fd, short what, void *arg)
     req->qtype = VG_DNS_TYPE_NS;
     req->plan_n = 1;
     (void)vg_dns_name_from_text(".", &req->plan[0]);
+    event_assign(&req->ev, dns->base, -1, 0, req_event_cb, req);
     if (transmit(req) < 0) {
         vg_dns_free(req);
         ns_schedule_probe(ns);
@@ -559,6 +572,24 @@ vg_evdns_ns_probe_cb(evutil_socket_t fd, short what, void *arg)
 /* ------------------------------------------------------------------ */
 
 #define MAX_CHAIN 8
+
+/* 1 if the name at off is the question's own name: the question itself,
+ * or a compression pointer straight to it (what nearly every answer
+ * holds).  The parser has checked both already. */
+static int
+is_question_name(const struct vg_dns_message *msg, size_t off)
+{
+    size_t q;
+
+    if (msg->hdr.qdcount != 1)
+        return 0;
+    q = msg->qd[0].name_off;
+    if (off == q)
+        return 1;
+    return off + 1 < msg->packet_len && (msg->packet[off] & 0xc0) == 0xc0 &&
+           (((size_t)(msg->packet[off] & 0x3f) << 8) | msg->packet[off + 1]) ==
+               q;
+}
 
 /* Takes the answers of msg for req: follows CNAMEs from the question
  * (at most MAX_CHAIN), then keeps the records of the asked type whose
@@ -576,7 +607,10 @@ collect(struct vg_req *req, const struct vg_dns_message *msg)
 
     rr = vg_dns_message_section(msg, VG_DNS_SECTION_ANSWER, &n_an);
     chain[0] = req->qname;
-    do {
+    grew = 0;
+    for (i = 0; i < n_an && !grew; i++)
+        grew = rr[i].type == VG_DNS_TYPE_CNAME;
+    while (grew && n_chain <= MAX_CHAIN) {
         grew = 0;
         for (i = 0; i < n_an && n_chain <= MAX_CHAIN; i++) {
             if (rr[i].type != VG_DNS_TYPE_CNAME ||
@@ -589,7 +623,7 @@ collect(struct vg_req *req, const struct vg_dns_message *msg)
             grew = 1;
             break;
         }
-    } while (grew && n_chain <= MAX_CHAIN);
+    }
 
     unit = req->qtype == VG_DNS_TYPE_A      ? 4
            : req->qtype == VG_DNS_TYPE_AAAA ? 16
@@ -597,8 +631,11 @@ collect(struct vg_req *req, const struct vg_dns_message *msg)
     for (i = 0; i < n_an; i++) {
         int on_chain = 0;
 
-        if (rr[i].type != req->qtype || rr[i].rclass != VG_DNS_CLASS_IN ||
-            vg_dns_message_name(msg, rr[i].name_off, &owner) != 0)
+        if (rr[i].type != req->qtype || rr[i].rclass != VG_DNS_CLASS_IN)
+            continue;
+        /* The question matched req->qname already (question_matches). */
+        on_chain = is_question_name(msg, rr[i].name_off);
+        if (!on_chain && vg_dns_message_name(msg, rr[i].name_off, &owner) != 0)
             continue;
         for (int c = 0; c < n_chain && !on_chain; c++)
             on_chain = vg_dns_name_equal_nocase(&owner, &chain[c]);
@@ -664,7 +701,9 @@ static void
 handle_reply(struct vg_ns *ns, const unsigned char *pkt, size_t len)
 {
     struct evdns_base *dns = ns->dns;
-    struct vg_dns_message *msg = NULL;
+    struct vg_dns_question qd[2];
+    struct vg_dns_rr rrs[32];
+    struct vg_dns_message m, *msg = &m;
     struct vg_req *req;
     uint16_t id, flags;
 
@@ -677,7 +716,8 @@ handle_reply(struct vg_ns *ns, const unsigned char *pkt, size_t len)
                    (unsigned)id);
         return;
     }
-    if (vg_dns_message_parse(pkt, len, &msg) != 0) {
+    /* Parsed in place, into arrays on the stack for a usual reply. */
+    if (vg_dns_message_parse_view(pkt, len, msg, qd, 2, rrs, 32) != 0) {
         vg_dns_log(VG_EVDNS_LOG_DEBUG, "evdns: malformed reply dropped");
         return;
     }
@@ -731,7 +771,7 @@ handle_reply(struct vg_ns *ns, const unsigned char *pkt, size_t len)
         break;
     }
 done:
-    vg_dns_message_free(msg);
+    vg_dns_message_release(msg);
 }
 
 void
@@ -806,7 +846,7 @@ vg_evdns_lookup(struct evdns_base *dns, const char *text, int qtype, int flags,
     req->icb = icb;
     req->arg = arg;
     req->res.type = result_type(qtype);
-    event_assign(&req->ev, dns->base, -1, 0, req_timeout_cb, req);
+    event_assign(&req->ev, dns->base, -1, 0, req_event_cb, req);
     all_add(dns, req);
     submit(req);
     return req;
@@ -866,7 +906,6 @@ vg_evdns_fail_all(struct evdns_base *dns, int fail)
         if (fail) {
             /* As in libevent, the callbacks run from the loop after the
              * resolver is gone: the request no longer names it. */
-            event_assign(&req->ev, dns->base, -1, 0, req_deliver_cb, req);
             event_active(&req->ev, EV_TIMEOUT, 1);
             continue;
         }
