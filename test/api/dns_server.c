@@ -556,9 +556,13 @@ answer_generic(struct evdns_server_request *req)
         -1);
     ck_assert_int_eq(
         evdns_server_request_add_reply(req, 0, NULL, 16, 1, 1, 1, 0, "a"), -1);
+#ifndef VIGIL_ORACLE
+    /* libevent 2.1.12 refuses it too, after asking malloc for SIZE_MAX
+     * bytes (which aborts under ASan). */
     ck_assert_int_eq(
         evdns_server_request_add_reply(req, 0, "x.org", 16, 1, 1, -1, 0, "a"),
         -1);
+#endif
     ck_assert_int_eq(
         evdns_server_request_add_a_reply(req, "x.org", 0, addr4, 1), -1);
     ck_assert_int_eq(evdns_server_request_respond(req, 0), 0);
