@@ -1337,7 +1337,31 @@ unix_socket_at(const char *dir, const char *name, struct sockaddr_un *sun,
     ck_assert_int_eq(bind(*fd, (struct sockaddr *)sun, sizeof(*sun)), 0);
 }
 
-START_TEST(test_reply_queue)
+/* Answers every request from a worker thread, in the order they came. */
+static int to_worker[2];
+static pthread_t queue_worker;
+
+static void *
+queue_worker_main(void *arg)
+{
+    struct evdns_server_request *req;
+
+    (void)arg;
+    while (read(to_worker[0], &req, sizeof(req)) == (ssize_t)sizeof(req) &&
+           req != NULL)
+        answer_or_count(req);
+    return NULL;
+}
+
+static void
+hand_to_queue_worker(struct evdns_server_request *req)
+{
+    ck_assert_int_eq(write(to_worker[1], &req, sizeof(req)),
+                     (ssize_t)sizeof(req));
+}
+
+static void
+reply_queue(int threaded)
 {
     char dir[] = "/tmp/vigil-dns-XXXXXX";
     struct sockaddr_un srv, cli;
@@ -1349,7 +1373,12 @@ START_TEST(test_reply_queue)
      * (net.unix.max_dgram_qlen): a client that does not read makes the
      * server's sends fail with EAGAIN. */
     memset(&B, 0, sizeof(B));
-    B.handler = answer_or_count;
+    B.handler = threaded ? hand_to_queue_worker : answer_or_count;
+    if (threaded) {
+        ck_assert_int_eq(pipe(to_worker), 0);
+        ck_assert_int_eq(
+            pthread_create(&queue_worker, NULL, queue_worker_main, NULL), 0);
+    }
     ck_assert_ptr_nonnull(mkdtemp(dir));
     unix_socket_at(dir, "server", &srv, &sfd);
     unix_socket_at(dir, "client", &cli, &cfd);
@@ -1369,6 +1398,16 @@ START_TEST(test_reply_queue)
         wait_calls(sent);
     }
     ck_assert_int_ge(sent, 30);
+    if (threaded) {
+        struct evdns_server_request *end = NULL;
+
+        /* Every request answered (or queued) before the port closes. */
+        ck_assert_int_eq(write(to_worker[1], &end, sizeof(end)),
+                         (ssize_t)sizeof(end));
+        ck_assert_int_eq(pthread_join(queue_worker, NULL), 0);
+        close(to_worker[0]);
+        close(to_worker[1]);
+    }
 
     /* The port is closed with replies queued: they still go out, and
      * the socket closes after the last (the fd check). */
@@ -1394,6 +1433,22 @@ START_TEST(test_reply_queue)
     ck_assert_int_eq(unlink(srv.sun_path), 0);
     ck_assert_int_eq(unlink(cli.sun_path), 0);
     ck_assert_int_eq(rmdir(dir), 0);
+}
+
+START_TEST(test_reply_queue)
+{
+    reply_queue(0);
+}
+END_TEST
+
+/* The same with the replies sent (and queued) from another thread while
+ * the loop sends queued ones: the port's lock at work. */
+START_TEST(test_reply_queue_threads)
+{
+    /* May fail when vt-debug already installed lock debugging: the locks
+     * are there either way. */
+    (void)evthread_use_pthreads();
+    reply_queue(1);
 }
 END_TEST
 
@@ -1507,6 +1562,7 @@ dns_server_suite(void)
     tcase_add_test(tc, test_close_in_callback);
     tcase_add_test(tc, test_close_idle);
     tcase_add_test(tc, test_reply_queue);
+    tcase_add_test(tc, test_reply_queue_threads);
     tcase_add_test(tc, test_respond_from_thread);
     tcase_add_test(tc, test_compat_port);
     suite_add_tcase(s, tc);
