@@ -472,7 +472,7 @@ main(int argc, char **argv)
         fprintf(stderr, "%s: the event loop failed\n", prog);
         goto done;
     }
-    if (pending > 0 && !serving) {
+    if (pending > 0) {
         printf("%s: %d lookup%s unfinished\n", prog, pending,
                pending == 1 ? "" : "s");
         failures++;

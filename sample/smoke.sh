@@ -245,6 +245,28 @@ dns-example)
     "12 34 85 03 00 01 00 00 00 00 00 00 "*) ;;
     *) fail "nope.example.vigil: reply '$got'" ;;
     esac
+    # The resolver half, asking this server (answers may come in any
+    # order).
+    timeout 20 "$bin/$test" -n "127.0.0.1:$port" www.example.vigil \
+        alias.example.vigil >"$tmp/lookup.out" 2>&1 || fail "lookups failed"
+    for want in "www.example.vigil: A 192.0.2.1 (ttl 300)" \
+        "alias.example.vigil: A 192.0.2.1 (ttl 300)"; do
+        grep -qxF "$want" "$tmp/lookup.out" || fail "no '$want'"
+    done
+    timeout 20 "$bin/$test" -x -n "127.0.0.1:$port" 192.0.2.1 2001:db8::1 \
+        >"$tmp/reverse.out" 2>&1 || fail "reverse lookups failed"
+    for want in "192.0.2.1: PTR www.example.vigil (ttl 300)" \
+        "2001:db8::1: PTR www.example.vigil (ttl 300)"; do
+        grep -qxF "$want" "$tmp/reverse.out" || fail "no '$want'"
+    done
+    # A name outside the zone: an error line and exit status 1.
+    timeout 20 "$bin/$test" -n "127.0.0.1:$port" nope.example.vigil \
+        >"$tmp/nxdomain.out" 2>&1
+    rc=$?
+    [ "$rc" -eq 1 ] || fail "a failed lookup exited $rc, wanted 1"
+    grep -q '^nope\.example\.vigil: error: ' "$tmp/nxdomain.out" ||
+        fail "no error line for nope.example.vigil"
+    expect_usage_error "not an IP address" "$bin/$test" -x -n 127.0.0.1 foo
     # The port is taken now: a second server says so and exits 1.
     "$bin/$test" -s -p "$port" >"$tmp/second.out" 2>&1
     rc=$?
