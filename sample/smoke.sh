@@ -124,6 +124,25 @@ send_and_read_all() { # text want
     [ "$got" = "$2" ] || fail "sent '$1', got '$got', wanted '$2'"
 }
 
+# Sends a DNS query for NAME of type TYPE (a number below 256, class IN,
+# RD set, ID 0x1234) to 127.0.0.1:$port over UDP, and prints the reply as
+# hex bytes separated by single spaces (nothing after 5 s without one).
+dns_query() { # name type
+    local q='\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00' label
+    for label in ${1//./ }; do
+        q+=$(printf '\\x%02x' "${#label}")$label
+    done
+    q+=$(printf '\\x00\\x00\\x%02x\\x00\\x01' "$2")
+    # shellcheck disable=SC2059
+    printf "$q" >"$tmp/query.bin"
+    exec 3<>"/dev/udp/127.0.0.1/$port" || fail "cannot open a UDP socket"
+    # dd writes its one block with one write(): one datagram.
+    dd if="$tmp/query.bin" bs=512 count=1 status=none >&3
+    timeout 5 dd bs=512 count=1 status=none <&3 | od -An -tx1 -v |
+        tr -s ' \n' '  ' | sed 's/^ //; s/ $//'
+    exec 3>&-
+}
+
 if [ -n "$lib" ]; then
     lib=$(cd "$lib" && pwd -P) || fail "no library folder $SMOKE_LIB_DIR"
     export LD_LIBRARY_PATH=$lib
@@ -200,6 +219,64 @@ hello-world)
     done
     check_port_taken
     stop_server "$server"
+    ;;
+dns-example)
+    expect_usage_error "usage" "$bin/$test"
+    expect_usage_error "bad port" "$bin/$test" -s -p 70000
+    expect_usage_error "bad time limit" "$bin/$test" -s -t 0
+    start_server "$test" -s -p 0
+    server=$pid
+    # www.example.vigil A: QR AA RD, one answer, a pointer to the
+    # question's name, TTL 300, 192.0.2.1.
+    got=$(dns_query www.example.vigil 1)
+    case $got in
+    "12 34 85 00 00 01 00 01 00 00 00 00 03 77 77 77 "*" c0 0c 00 01 00 01 00 00 01 2c 00 04 c0 00 02 01") ;;
+    *) fail "www.example.vigil A: reply '$got'" ;;
+    esac
+    # The AAAA record, 2001:db8::1.
+    got=$(dns_query www.example.vigil 28)
+    case $got in
+    "12 34 85 00 00 01 00 01 "*" 00 10 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01") ;;
+    *) fail "www.example.vigil AAAA: reply '$got'" ;;
+    esac
+    # A name outside the zone: NXDOMAIN, no answer.
+    got=$(dns_query nope.example.vigil 1)
+    case $got in
+    "12 34 85 03 00 01 00 00 00 00 00 00 "*) ;;
+    *) fail "nope.example.vigil: reply '$got'" ;;
+    esac
+    # The resolver half, asking this server (answers may come in any
+    # order).
+    timeout 20 "$bin/$test" -n "127.0.0.1:$port" www.example.vigil \
+        alias.example.vigil >"$tmp/lookup.out" 2>&1 || fail "lookups failed"
+    for want in "www.example.vigil: A 192.0.2.1 (ttl 300)" \
+        "alias.example.vigil: A 192.0.2.1 (ttl 300)"; do
+        grep -qxF "$want" "$tmp/lookup.out" || fail "no '$want'"
+    done
+    timeout 20 "$bin/$test" -x -n "127.0.0.1:$port" 192.0.2.1 2001:db8::1 \
+        >"$tmp/reverse.out" 2>&1 || fail "reverse lookups failed"
+    for want in "192.0.2.1: PTR www.example.vigil (ttl 300)" \
+        "2001:db8::1: PTR www.example.vigil (ttl 300)"; do
+        grep -qxF "$want" "$tmp/reverse.out" || fail "no '$want'"
+    done
+    # A name outside the zone: an error line and exit status 1.
+    timeout 20 "$bin/$test" -n "127.0.0.1:$port" nope.example.vigil \
+        >"$tmp/nxdomain.out" 2>&1
+    rc=$?
+    [ "$rc" -eq 1 ] || fail "a failed lookup exited $rc, wanted 1"
+    grep -q '^nope\.example\.vigil: error: ' "$tmp/nxdomain.out" ||
+        fail "no error line for nope.example.vigil"
+    expect_usage_error "not an IP address" "$bin/$test" -x -n 127.0.0.1 foo
+    # The port is taken now: a second server says so and exits 1.
+    "$bin/$test" -s -p "$port" >"$tmp/second.out" 2>&1
+    rc=$?
+    [ "$rc" -eq 1 ] || fail "second server on a used port exited $rc"
+    grep -q "cannot listen" "$tmp/second.out" ||
+        fail "no 'cannot listen' message for a used port"
+    stop_server "$server"
+    # With a time limit it stops by itself, with status 0.
+    timeout 20 "$bin/$test" -s -p 0 -t 1 >"$tmp/timed.out" 2>&1 ||
+        fail "did not stop cleanly after -t 1"
     ;;
 http-client-blocking)
     expect_usage_error "usage" "$bin/$test" localhost
