@@ -82,7 +82,8 @@ struct sockaddr;
  * @{ */
 /** IPv4 addresses: an array of 4-byte addresses in network byte order. */
 #define DNS_IPv4_A 1
-/** A host name from a reverse lookup: a NUL-terminated string. */
+/** A host name from a reverse lookup: @a addresses points to a char *
+ * holding the NUL-terminated name (so it is a char **). */
 #define DNS_PTR 2
 /** IPv6 addresses: an array of 16-byte addresses. */
 #define DNS_IPv6_AAAA 3
@@ -132,7 +133,8 @@ struct sockaddr;
  * The callback of a lookup started with evdns_base_resolve_*().
  *
  * @param result DNS_ERR_NONE on success, or another DNS_ERR_* code.
- * @param type DNS_IPv4_A, DNS_IPv6_AAAA or DNS_PTR.
+ * @param type DNS_IPv4_A, DNS_IPv6_AAAA or DNS_PTR; 0 when the lookup
+ *   failed.
  * @param count the number of answers in @a addresses.
  * @param ttl how many seconds the answer may be cached.
  * @param addresses the answers, laid out as @a type says; they belong to
@@ -754,7 +756,8 @@ int evdns_server_request_drop(struct evdns_server_request *req);
  * @param req the request.
  * @param sa where to write the address.
  * @param addr_len the number of bytes available at @a sa.
- * @return 0 on success, -1 if @a addr_len is too small.
+ * @return the size of the address written, or -1 if @a addr_len is too
+ *   small (then nothing is written).
  */
 EVENT2_EXPORT_SYMBOL
 int evdns_server_request_get_requesting_addr(struct evdns_server_request *req,
