@@ -13,6 +13,7 @@
  */
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/dns.h>
 #include <event2/event.h>
 
 #include <pthread.h>
@@ -24,6 +25,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "vt-dns.h"
 #include "vtest.h"
 
 #define BLOCK_MAGIC 0x5649474cUL /* "VIGL" */
@@ -395,6 +397,84 @@ START_TEST(bufferevent_memory_comes_back)
 }
 END_TEST
 
+static int dns_calls;
+static int dns_count;
+
+static void
+dns_done_cb(int result, char type, int count, int ttl, void *addresses,
+            void *arg)
+{
+    (void)type;
+    (void)ttl;
+    (void)addresses;
+    dns_calls++;
+    dns_count = result == DNS_ERR_NONE ? count : -1;
+    event_base_loopbreak(arg);
+}
+
+static void
+gai_done_cb(int result, struct evutil_addrinfo *res, void *arg)
+{
+    dns_calls++;
+    dns_count = result == 0 && res != NULL ? 1 : -1;
+    /* Made by the library, so freed through the hooks too. */
+    evutil_freeaddrinfo(res);
+    event_base_loopbreak(arg);
+}
+
+/* evdns allocates through the same hooks: its resolver, requests,
+ * replies and getaddrinfo results all come back, and nothing it frees
+ * was allocated elsewhere. */
+START_TEST(evdns_memory_uses_the_hooks)
+{
+    long live0 = live, live_base;
+    struct timeval limit = {10, 0};
+    struct evutil_addrinfo hints;
+    struct event_base *base;
+    struct evdns_base *dns;
+    struct vt_dns *srv = vt_dns_start();
+    char ns[64];
+
+    ck_assert_ptr_nonnull(srv);
+    ck_assert_int_eq(vt_dns_add_a(srv, "mem.test", "10.1.2.3", 60), 0);
+    ck_assert_int_eq(vt_dns_add_cname(srv, "alias.test", "mem.test", 60), 0);
+    base = event_base_new();
+    ck_assert_ptr_nonnull(base);
+    live_base = live;
+    dns = evdns_base_new(base, 0);
+    ck_assert_ptr_nonnull(dns);
+    ck_assert_int_gt(live, live_base);
+    ck_assert_ptr_nonnull(vt_dns_addr_text(srv, ns, sizeof(ns)));
+    ck_assert_int_eq(evdns_base_nameserver_ip_add(dns, ns), 0);
+    evdns_base_search_add(dns, "search.test");
+
+    dns_calls = 0;
+    ck_assert_ptr_nonnull(
+        evdns_base_resolve_ipv4(dns, "mem.test", 0, dns_done_cb, base));
+    ck_assert_int_eq(event_base_loopexit(base, &limit), 0);
+    ck_assert_int_eq(event_base_dispatch(base), 0);
+    ck_assert_int_eq(dns_calls, 1);
+    ck_assert_int_eq(dns_count, 1);
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = EVUTIL_AI_CANONNAME;
+    dns_calls = 0;
+    (void)evdns_getaddrinfo(dns, "alias.test", "80", &hints, gai_done_cb, base);
+    ck_assert_int_eq(event_base_loopexit(base, &limit), 0);
+    ck_assert_int_eq(event_base_dispatch(base), 0);
+    ck_assert_int_eq(dns_calls, 1);
+    ck_assert_int_eq(dns_count, 1);
+
+    evdns_base_free(dns, 0);
+    event_base_free(base);
+    vt_dns_stop(srv);
+    ck_assert_int_eq(live, live0);
+    ck_assert_int_eq(foreign, 0);
+}
+END_TEST
+
 /* A thread that reads 16 KiB into a buffer and frees it. */
 static void *
 read_and_free(void *arg)
@@ -503,6 +583,7 @@ main(void)
     tcase_add_test(tc, allocations_use_the_hooks);
     tcase_add_test(tc, everything_comes_back);
     tcase_add_test(tc, bufferevent_memory_comes_back);
+    tcase_add_test(tc, evdns_memory_uses_the_hooks);
     tcase_add_test(tc, buffer_memory_comes_back_at_thread_exit);
     tcase_add_test(tc, buffer_freed_by_a_later_destructor_comes_back);
     tcase_add_test(tc, refused_allocation_in_base_new);
