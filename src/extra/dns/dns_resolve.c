@@ -864,6 +864,7 @@ vg_evdns_abandon(struct vg_req *req)
     /* No pump here: callers are in the middle of tearing down. */
 }
 
+/* Probes are never in dns->all: vg_evdns_ns_free() ends them. */
 void
 vg_evdns_requeue_all(struct evdns_base *dns)
 {
@@ -871,9 +872,7 @@ vg_evdns_requeue_all(struct evdns_base *dns)
 
     for (req = dns->all.head; req != NULL; req = next) {
         next = req->all_next;
-        if (req->is_probe) {
-            vg_evdns_abandon(req);
-        } else if (req->state == REQ_INFLIGHT) {
+        if (req->state == REQ_INFLIGHT) {
             req_detach(req);
             wait_push(dns, req, 1);
         }
@@ -890,10 +889,6 @@ vg_evdns_fail_all(struct evdns_base *dns, int fail)
 
         req_detach(req);
         all_remove(dns, req);
-        if (req->is_probe) {
-            req_free(req);
-            continue;
-        }
         if (!done) {
             req->state = REQ_DONE;
             vg_dns_free(req->res.addrs);
@@ -913,10 +908,8 @@ vg_evdns_fail_all(struct evdns_base *dns, int fail)
             call_back(req); /* internal users free their state */
         req_free(req);
     }
-    if (dns->ns != NULL) {
-        for (int i = 0; i < dns->n_ns; i++)
-            dns->ns[i]->probe = NULL;
-    }
+    /* Probes are not in dns->all: each nameserver ends its own
+     * (vg_evdns_ns_free). */
 }
 
 void
