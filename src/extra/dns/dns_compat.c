@@ -13,6 +13,8 @@
 #include <event2/event_compat.h>
 #include <event2/event_struct.h>
 
+#include <string.h>
+
 #include "evdns-internal.h"
 
 static struct evdns_base *current_dns;
@@ -26,14 +28,19 @@ noop_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* The current base, found through the public compat API: event_set()
- * gives an event the base event_init() made last. */
+ * gives an event the base event_init() made last.  (The event lives on
+ * the stack, so debug mode must forget it again.) */
 struct event_base *
 vg_evdns_current_base(void)
 {
+    struct event_base *base;
     struct event ev;
 
+    memset(&ev, 0, sizeof(ev));
     event_set(&ev, -1, 0, noop_cb, NULL);
-    return event_get_base(&ev);
+    base = event_get_base(&ev);
+    event_debug_unassign(&ev);
+    return base;
 }
 
 static struct evdns_base *

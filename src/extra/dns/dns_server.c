@@ -25,7 +25,6 @@
 #include <event2/dns_compat.h>
 #include <event2/dns_struct.h>
 #include <event2/event.h>
-#include <event2/event_compat.h>
 #include <event2/event_struct.h>
 #include <event2/util.h>
 
@@ -561,27 +560,12 @@ done:
     return port;
 }
 
-static void
-noop_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    (void)arg;
-}
-
 struct evdns_server_port *
 evdns_add_server_port(evutil_socket_t socket, int flags,
                       evdns_request_callback_fn_type callback, void *user_data)
 {
-    struct event_base *base;
-    struct event ev;
+    struct event_base *base = vg_evdns_current_base();
 
-    /* event_set() gives an event the current base (event_init()'s): the
-     * one public way to learn it. */
-    memset(&ev, 0, sizeof(ev));
-    event_set(&ev, -1, 0, noop_cb, NULL);
-    base = event_get_base(&ev);
-    event_debug_unassign(&ev);
     if (base == NULL)
         return NULL;
     return evdns_add_server_port_with_base(base, socket, flags, callback,
