@@ -5,10 +5,12 @@
  * libevent_openssl) use of the core's internals, and what the core uses
  * of evdns, without exporting a single non-public symbol.
  *
- * Upward: every struct event_base starts with a pointer to one constant
- * table of core services (memory with the user's event_set_mem_functions,
- * the event log, the current base of the compat API).  A higher library
- * that holds an event_base reads the table from it.
+ * Upward: every struct event_base, and every struct event_config, starts
+ * with a pointer to one constant table of core services (memory with the
+ * user's event_set_mem_functions, the event log, the current base of the
+ * compat API).  A higher library that holds an event_base reads the table
+ * from it; one that holds none (the URI helpers of evhttp) makes an
+ * event_config, which has no side effect, to read it once.
  *
  * Downward: every struct evdns_base starts with a pointer to a table of
  * evdns operations, so that bufferevent_socket_connect_hostname() in the
@@ -24,6 +26,7 @@
 #include <stddef.h>
 
 struct event_base;
+struct event_config;
 struct evdns_base;
 struct evutil_addrinfo;
 
@@ -46,6 +49,13 @@ static inline const struct vg_core_bridge *
 vg_core_bridge_of(const struct event_base *base)
 {
     return *(const struct vg_core_bridge *const *)(const void *)base;
+}
+
+/* The same table, read off an event_config. */
+static inline const struct vg_core_bridge *
+vg_core_bridge_of_config(const struct event_config *cfg)
+{
+    return *(const struct vg_core_bridge *const *)(const void *)cfg;
 }
 
 /* The callback type of evdns_getaddrinfo(). */

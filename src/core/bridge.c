@@ -11,6 +11,8 @@
 
 _Static_assert(offsetof(struct event_base, bridge) == 0,
                "the bridge pointer must start struct event_base");
+_Static_assert(offsetof(struct event_config, bridge) == 0,
+               "the bridge pointer must start struct event_config");
 
 static void *
 bridge_malloc(size_t size)

@@ -156,6 +156,8 @@ struct event_config_entry {
 };
 
 struct event_config {
+    /* Must stay first, as in struct event_base (bridge-internal.h). */
+    const struct vg_core_bridge *bridge;
     TAILQ_HEAD(vg_cfg_avoid, event_config_entry) entries;
     int n_cpus_hint;
     struct timeval max_dispatch_interval; /* tv_sec -1: none */

@@ -85,6 +85,7 @@ event_config_new(void)
 
     if (cfg == NULL)
         return NULL;
+    cfg->bridge = &vg_core_bridge;
     TAILQ_INIT(&cfg->entries);
     cfg->max_dispatch_interval.tv_sec = -1;
     cfg->max_dispatch_callbacks = INT_MAX;

@@ -100,9 +100,8 @@ const char *vg_dns_strerror(int err);
 #define VG_DNS_TYPE_OPT 41
 #define VG_DNS_CLASS_IN 1
 
-/* Allocation used by the whole dns module (dns_util.c): the core's
- * memory functions (so event_set_mem_functions() applies) once a base has
- * been seen, plain malloc() before that (unit tests, fuzz targets). */
+/* Allocation used by the whole dns module (dns_util.c): always the
+ * core's memory functions, so event_set_mem_functions() applies. */
 void *vg_dns_malloc_(size_t n);
 void *vg_dns_calloc_(size_t n, size_t size);
 void *vg_dns_realloc_(void *p, size_t n);

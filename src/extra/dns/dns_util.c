@@ -20,7 +20,7 @@ static evdns_debug_log_fn_type log_fn;
 void
 vg_dns_attach(struct event_base *base)
 {
-    if (base != NULL && vg_dns_core() == NULL)
+    if (base != NULL && __atomic_load_n(&core_bridge, __ATOMIC_ACQUIRE) == NULL)
         __atomic_store_n(&core_bridge, vg_core_bridge_of(base),
                          __ATOMIC_RELEASE);
 }
@@ -28,15 +28,35 @@ vg_dns_attach(struct event_base *base)
 const struct vg_core_bridge *
 vg_dns_core(void)
 {
-    return __atomic_load_n(&core_bridge, __ATOMIC_ACQUIRE);
+    const struct vg_core_bridge *c;
+    struct event_config *cfg;
+
+    c = __atomic_load_n(&core_bridge, __ATOMIC_ACQUIRE);
+    if (c != NULL)
+        return c;
+    /* No base seen yet: an event_config carries the same table and has
+     * no side effect.  (Any thread may get here: each stores the same
+     * pointer.) */
+    cfg = event_config_new();
+    if (cfg == NULL)
+        return NULL;
+    c = vg_core_bridge_of_config(cfg);
+    event_config_free(cfg);
+    __atomic_store_n(&core_bridge, c, __ATOMIC_RELEASE);
+    return c;
 }
 
+/* Memory always comes from the core's functions, so whatever evdns or
+ * evhttp hands out or takes back matches event_set_mem_functions().  When
+ * even the table cannot be had (no memory for an event_config), the
+ * allocation fails: plain malloc() here could later meet the user's
+ * free(). */
 void *
 vg_dns_malloc_(size_t n)
 {
     const struct vg_core_bridge *c = vg_dns_core();
 
-    return c != NULL ? c->malloc(n) : malloc(n);
+    return c != NULL ? c->malloc(n) : NULL;
 }
 
 void *
@@ -44,7 +64,7 @@ vg_dns_calloc_(size_t n, size_t size)
 {
     const struct vg_core_bridge *c = vg_dns_core();
 
-    return c != NULL ? c->calloc(n, size) : calloc(n, size);
+    return c != NULL ? c->calloc(n, size) : NULL;
 }
 
 void *
@@ -52,18 +72,19 @@ vg_dns_realloc_(void *p, size_t n)
 {
     const struct vg_core_bridge *c = vg_dns_core();
 
-    return c != NULL ? c->realloc(p, n) : realloc(p, n);
+    return c != NULL ? c->realloc(p, n) : NULL;
 }
 
 void
 vg_dns_free_(void *p)
 {
-    const struct vg_core_bridge *c = vg_dns_core();
+    const struct vg_core_bridge *c;
 
-    if (c != NULL)
-        c->free(p);
-    else
-        free(p);
+    if (p == NULL)
+        return;
+    /* Memory exists only if an allocation found the table. */
+    c = __atomic_load_n(&core_bridge, __ATOMIC_ACQUIRE);
+    c->free(p);
 }
 
 char *

@@ -20,14 +20,12 @@
 #define VG_EVDNS_LOG_MSG 1
 #define VG_EVDNS_LOG_WARN 2
 
-/* Learns the core's service table from a base.  Every public entry point
- * that is handed an event_base calls it before it allocates anything, so
- * that vg_dns_malloc() and friends use the user's memory functions from
- * then on.  Safe from any thread. */
+/* Learns the core's service table from a base (a shortcut: vg_dns_core()
+ * finds it without one too).  Safe from any thread. */
 void vg_dns_attach(struct event_base *base);
 
-/* The core's table, or NULL before any base was attached (unit tests and
- * fuzz targets, which use plain malloc throughout). */
+/* The core's table: from the first base attached, else read once off an
+ * event_config.  NULL only when memory for that runs out. */
 const struct vg_core_bridge *vg_dns_core(void);
 
 /* Formats and emits one message: to the function evdns_set_log_fn() set
