@@ -229,18 +229,23 @@ configured_families(int *v4, int *v6)
         return;
     }
     for (i = ifa; i != NULL; i = i->ifa_next) {
-        const struct sockaddr *sa = i->ifa_addr;
-
-        if (sa == NULL)
+        /* Copied out: an ifaddrs address need not be aligned for the
+         * family's structure. */
+        if (i->ifa_addr == NULL)
             continue;
-        if (sa->sa_family == AF_INET &&
-            (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) !=
-                127)
-            *v4 = 1;
-        else if (sa->sa_family == AF_INET6 &&
-                 !IN6_IS_ADDR_LOOPBACK(
-                     &((const struct sockaddr_in6 *)sa)->sin6_addr))
-            *v6 = 1;
+        if (i->ifa_addr->sa_family == AF_INET) {
+            struct sockaddr_in sin;
+
+            memcpy(&sin, i->ifa_addr, sizeof(sin));
+            if ((ntohl(sin.sin_addr.s_addr) >> 24) != 127)
+                *v4 = 1;
+        } else if (i->ifa_addr->sa_family == AF_INET6) {
+            struct sockaddr_in6 sin6;
+
+            memcpy(&sin6, i->ifa_addr, sizeof(sin6));
+            if (!IN6_IS_ADDR_LOOPBACK(&sin6.sin6_addr))
+                *v6 = 1;
+        }
     }
     freeifaddrs(ifa);
 }
@@ -298,8 +303,12 @@ service_port(struct evdns_getaddrinfo_request *g, const char *servname)
     err = evutil_getaddrinfo(NULL, servname, &hints, &ai);
     if (err != 0)
         return err == EVUTIL_EAI_SERVICE ? EVUTIL_EAI_NONAME : err;
-    if (ai != NULL && ai->ai_addr != NULL)
-        port = ntohs(((struct sockaddr_in *)ai->ai_addr)->sin_port);
+    if (ai != NULL && ai->ai_addr != NULL) {
+        struct sockaddr_in sin;
+
+        memcpy(&sin, ai->ai_addr, sizeof(sin));
+        port = ntohs(sin.sin_port);
+    }
     evutil_freeaddrinfo(ai);
     snprintf(g->port, sizeof(g->port), "%d", port);
     return 0;

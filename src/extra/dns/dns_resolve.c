@@ -200,13 +200,13 @@ req_free(struct vg_req *req)
 static const char *
 ns_text(const struct vg_ns *ns, char *buf, size_t size)
 {
-    const struct sockaddr *sa = (const struct sockaddr *)&ns->addr;
+    const struct sockaddr_storage *ss = &ns->addr;
     const void *a =
-        sa->sa_family == AF_INET
-            ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
-            : (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+        ss->ss_family == AF_INET
+            ? (const void *)&((const struct sockaddr_in *)ss)->sin_addr
+            : (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
 
-    if (evutil_inet_ntop(sa->sa_family, a, buf, size) == NULL)
+    if (evutil_inet_ntop(ss->ss_family, a, buf, size) == NULL)
         snprintf(buf, size, "?");
     return buf;
 }
