@@ -59,6 +59,9 @@ ht_add(struct ht_buf *b, const char *s, size_t n)
     b->s[b->len] = '\0';
 }
 
+static void ht_addf(struct ht_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
 ht_addf(struct ht_buf *b, const char *fmt, ...)
 {

@@ -288,6 +288,15 @@ static const struct golden invalid_requests[] = {
       "H POST / 1.1 [Transfer-Encoding=chunked] chunked; E CHUNK_EXT"),
     G("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\n",
       "H POST / 1.1 [Transfer-Encoding=chunked] chunked; E CHUNK_EXT"),
+    G("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5;a=\"\x01\"\r\n",
+      "H POST / 1.1 [Transfer-Encoding=chunked] chunked; E CHUNK_EXT"),
+    G("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5;a=\"\\\x7f\"\r\n",
+      "H POST / 1.1 [Transfer-Encoding=chunked] chunked; E CHUNK_EXT"),
+    G("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5;a=\"\\\r\n",
+      "H POST / 1.1 [Transfer-Encoding=chunked] chunked; E CHUNK_EXT"),
     /* Trailers follow the head's rules and need CRLF. */
     G("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
       "0\r\nX : y\r\n\r\n",
@@ -441,6 +450,8 @@ static const struct golden invalid_responses[] = {
     G("HTTP/2 200 OK\r\n\r\n", "E START_LINE"),
     G("ICY 200 OK\r\n\r\n", "E START_LINE"),
     G("HTTP/1.1 200 O\x01K\r\n\r\n", "E START_LINE"),
+    G("HTTP/1.1 200 O\0K\r\n\r\n", "E NUL"),
+    G("HTTP/1.1 200 O\rK\r\n\r\n", "E BARE_CR"),
     G("HTTP/2.0 200 OK\r\n\r\n", "E VERSION"),
     G("HTTP/1.1 200 OK\r\nX\r\n\r\n", "E FIELD_NAME"),
     G("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n"
@@ -749,6 +760,8 @@ START_TEST(errors_are_sticky_until_reset)
     ck_assert_int_eq(vg_http_error_status(VG_HTTP_ERR_TE), 400);
     ck_assert_int_eq(vg_http_error_status(VG_HTTP_ERR_EOF), 0);
     ck_assert_int_eq(vg_http_error_status(VG_HTTP_ERR_NOMEM), 500);
+    ck_assert_int_eq(vg_http_error_status(-1000), 400);
+    ck_assert_int_eq(vg_http_error_status(VG_HTTP_EV_HEAD), 0);
 }
 END_TEST
 

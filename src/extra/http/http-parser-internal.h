@@ -57,38 +57,65 @@ enum vg_http_event {
     VG_HTTP_EV_DONE = 3    /* the message is complete */
 };
 
-/* Errors.  The comment gives the status a server answers with
+/* Errors, one per rule.  In brackets, the status a server answers with
  * (vg_http_error_status()). */
 enum vg_http_error {
-    VG_HTTP_ERR_START_LINE = -1, /* malformed request/status line 400 */
-    VG_HTTP_ERR_METHOD = -2,     /* method is not a token         400 */
-    VG_HTTP_ERR_TARGET = -3,     /* empty target, or CTL in it    400 */
-    VG_HTTP_ERR_VERSION = -4,    /* not HTTP/1.0 or HTTP/1.1      505 */
-    VG_HTTP_ERR_STATUS = -5,     /* status not 3 digits, 100-599      */
-    VG_HTTP_ERR_NUL = -6,        /* NUL byte in a line            400 */
-    VG_HTTP_ERR_BARE_CR = -7,    /* CR not followed by LF         400 */
-    VG_HTTP_ERR_OBS_FOLD = -8,   /* field line starts with space  400 */
-    VG_HTTP_ERR_FIELD_NAME = -9, /* no colon, or name not a token 400 */
-    VG_HTTP_ERR_SPACE_BEFORE_COLON = -10, /* "Name : value"            400 */
-    VG_HTTP_ERR_FIELD_VALUE = -11,     /* CTL other than HTAB in value  400 */
-    VG_HTTP_ERR_LINE_TOO_LONG = -12,   /* start line over max_line      414 */
-    VG_HTTP_ERR_TOO_MANY_FIELDS = -13, /* over max_fields              431 */
-    VG_HTTP_ERR_HEAD_TOO_LARGE = -14,  /* head over max_head            431 */
-    VG_HTTP_ERR_BODY_TOO_LARGE = -15,  /* body over max_body            413 */
-    VG_HTTP_ERR_CONTENT_LENGTH = -16,  /* not 1*DIGIT, or over 2^63-1   400 */
-    VG_HTTP_ERR_CL_MISMATCH = -17,     /* Content-Lengths that differ   400 */
-    VG_HTTP_ERR_TE_AND_CL = -18,       /* Transfer-Encoding and C-L     400 */
-    VG_HTTP_ERR_TE = -19, /* bad coding list; chunked twice, with params or
-                             (requests) not last; TE in HTTP/1.0       400 */
-    VG_HTTP_ERR_CHUNK_SIZE = -20, /* no hex digits, or overflow    400 */
-    VG_HTTP_ERR_CHUNK_EXT = -21,  /* bad chunk extension           400 */
-    VG_HTTP_ERR_CHUNK_LINE_TOO_LONG = -22, /* over max_chunk_line      400 */
-    VG_HTTP_ERR_CHUNK_CRLF = -23, /* chunked framing line without CRLF 400 */
-    VG_HTTP_ERR_TRAILERS_TOO_LARGE = -24, /* over max_trailer bytes or
-                                              max_fields trailer lines 400 */
-    VG_HTTP_ERR_EOF = -25,    /* the stream ended inside a message  (none) */
-    VG_HTTP_ERR_NOMEM = -26,  /* an allocation failed               500 */
-    VG_HTTP_ERR_INVALID = -27 /* the caller broke the API's rules  500 */
+    /* Malformed request or status line [400]. */
+    VG_HTTP_ERR_START_LINE = -1,
+    /* The method is not a token [400]. */
+    VG_HTTP_ERR_METHOD = -2,
+    /* Empty request-target, or a CTL in it [400]. */
+    VG_HTTP_ERR_TARGET = -3,
+    /* Well formed, but not HTTP/1.0 or HTTP/1.1 [505]. */
+    VG_HTTP_ERR_VERSION = -4,
+    /* Status code not 3 digits, or outside 100-599 (responses). */
+    VG_HTTP_ERR_STATUS = -5,
+    /* A NUL byte in a line [400]. */
+    VG_HTTP_ERR_NUL = -6,
+    /* A CR not followed by LF [400]. */
+    VG_HTTP_ERR_BARE_CR = -7,
+    /* A field line starting with whitespace (obs-fold) [400]. */
+    VG_HTTP_ERR_OBS_FOLD = -8,
+    /* No colon, or a field name that is not a token [400]. */
+    VG_HTTP_ERR_FIELD_NAME = -9,
+    /* Whitespace between field name and colon [400]. */
+    VG_HTTP_ERR_SPACE_BEFORE_COLON = -10,
+    /* A CTL other than HTAB in a field value [400]. */
+    VG_HTTP_ERR_FIELD_VALUE = -11,
+    /* Start line over max_line [414]. */
+    VG_HTTP_ERR_LINE_TOO_LONG = -12,
+    /* More than max_fields field lines [431]. */
+    VG_HTTP_ERR_TOO_MANY_FIELDS = -13,
+    /* Head over max_head bytes [431]. */
+    VG_HTTP_ERR_HEAD_TOO_LARGE = -14,
+    /* Body over max_body bytes [413]. */
+    VG_HTTP_ERR_BODY_TOO_LARGE = -15,
+    /* Content-Length not 1*DIGIT (or a list of them), or over 2^63-1
+     * [400]. */
+    VG_HTTP_ERR_CONTENT_LENGTH = -16,
+    /* Content-Length values that differ [400]. */
+    VG_HTTP_ERR_CL_MISMATCH = -17,
+    /* Both Transfer-Encoding and Content-Length [400]. */
+    VG_HTTP_ERR_TE_AND_CL = -18,
+    /* A bad coding list; chunked twice, with parameters or (requests) not
+     * last; Transfer-Encoding in HTTP/1.0 [400]. */
+    VG_HTTP_ERR_TE = -19,
+    /* Chunk size without hex digits, or over 2^63-1 [400]. */
+    VG_HTTP_ERR_CHUNK_SIZE = -20,
+    /* A chunk extension against the grammar [400]. */
+    VG_HTTP_ERR_CHUNK_EXT = -21,
+    /* Chunk-size line over max_chunk_line [400]. */
+    VG_HTTP_ERR_CHUNK_LINE_TOO_LONG = -22,
+    /* A chunked framing line or chunk data not ended by CRLF [400]. */
+    VG_HTTP_ERR_CHUNK_CRLF = -23,
+    /* Trailers over max_trailer bytes or max_fields lines [400]. */
+    VG_HTTP_ERR_TRAILERS_TOO_LARGE = -24,
+    /* The stream ended inside a message [none: nobody to answer]. */
+    VG_HTTP_ERR_EOF = -25,
+    /* An allocation failed [500]. */
+    VG_HTTP_ERR_NOMEM = -26,
+    /* The caller broke the API's rules [500]. */
+    VG_HTTP_ERR_INVALID = -27
 };
 
 /* Limits.  A limit counts bytes as they arrive, line endings included, so
@@ -217,8 +244,9 @@ void vg_http_parser_reset(struct vg_http_parser *p);
  *   < 0               a VG_HTTP_ERR_* code (sticky); *consumed counts the
  *                     bytes read up to the fault (the faulty line
  *                     included).
- * HEAD and DONE may come from a call with len 0 (a message with no body
- * completes without more bytes), so loop until NEED_MORE. */
+ * DONE may come from a call with len 0 (a message with no body, or whose
+ * last bytes the previous call took, completes without more bytes), so
+ * loop until NEED_MORE. */
 int vg_http_parse(struct vg_http_parser *p, const char *data, size_t len,
                   size_t *consumed, struct vg_http_span *body);
 
@@ -296,7 +324,8 @@ vg_http_cur_take(struct vg_http_cur *c, size_t n, const unsigned char **out)
 {
     if (n > vg_http_cur_left(c))
         return -1;
-    *out = c->base + c->pos;
+    /* An empty reader may have no buffer at all. */
+    *out = c->base != NULL ? c->base + c->pos : NULL;
     c->pos += n;
     return 0;
 }

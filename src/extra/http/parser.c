@@ -111,6 +111,8 @@ line_read(struct vg_http_parser *p, struct vg_http_cur *c, size_t limit,
     /* The line takes at least line_len + take + 1 bytes. */
     if (take >= limit || p->line_len >= limit - take)
         return err;
+    if (n == VG_HTTP_NOT_FOUND && take == 0)
+        return VG_HTTP_NEED_MORE; /* nothing to gather */
     if (vg_http_cur_take(c, take, &src) != 0)
         return VG_HTTP_ERR_INVALID;
     if (n == VG_HTTP_NOT_FOUND) {
