@@ -1170,8 +1170,8 @@ int evhttp_remove_header(struct evkeyvalq *headers, const char *key);
  *
  * @param headers the header list.
  * @param key the header name; it may not contain CR or LF.
- * @param value the header value; it may not contain CR or LF except as
- *   part of a folded line.
+ * @param value the header value; it may not contain CR or LF (folded
+ *   lines are obsolete, RFC 9112 section 5.2).
  * @return 0 on success, -1 on failure or if a string is invalid.
  */
 EVENT2_EXPORT_SYMBOL
@@ -1263,8 +1263,8 @@ int evhttp_parse_query(const char *uri, struct evkeyvalq *headers);
  * Parse a query string into key/value pairs.
  *
  * For "q=test&s=some+thing" the list receives q = "test" and
- * s = "some thing"; keys and values are percent-decoded and '+' becomes a
- * space.
+ * s = "some thing": values are percent-decoded and '+' in them becomes a
+ * space; keys are kept as they are.
  *
  * @param uri the query string, without the leading '?'.
  * @param headers the list to fill.  It is initialised by this call, so it
@@ -1462,8 +1462,8 @@ int evhttp_uri_set_fragment(struct evhttp_uri *uri, const char *fragment);
  * and relative references ("path?query#fragment") are accepted.
  * Components that are absent are NULL and an absent port is -1.  Percent
  * escapes are not decoded (see evhttp_uridecode() and
- * evhttp_parse_query_str()), and no scheme-specific rules are checked:
- * "http://example.com:99999/" parses.
+ * evhttp_parse_query_str()), and no scheme-specific rules are checked,
+ * but a port must be a number from 0 to 65535.
  *
  * @param source_uri the text to parse.
  * @param flags a bitwise OR of EVHTTP_URI_* flags, or 0.
