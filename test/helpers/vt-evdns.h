@@ -227,6 +227,17 @@ vt_evdns_wait_deferred(struct event_base *base, const int *calls,
                   label, *called_inside);
 }
 
+/* Runs the loop for ms milliseconds, for checking that no callback (or no
+ * more) comes: *calls stays at want (label names the case). */
+static inline void
+vt_evdns_calls_stay(struct event_base *base, const int *calls, int want, int ms,
+                    const char *label)
+{
+    vt_run_for(base, ms);
+    ck_assert_msg(*calls == want, "%s: %d callbacks after %d ms, not %d", label,
+                  *calls, ms, want);
+}
+
 /* Checks the names and types of the queries srv got, in order, and that
  * there were no others; names ends with NULL.  With fold_case the names
  * compare without regard to case (for a resolver that randomizes it). */
