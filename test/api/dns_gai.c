@@ -28,20 +28,12 @@
 #include "vt-evdns.h"
 #include "vtest.h"
 
-struct ctx {
-    struct event_base *base;
-    struct vt_dns *srv;
-    struct evdns_base *dns;
-};
-
+/* The base, the fake server and a resolver (vt_evdns_open) with the
+ * records the tests ask for. */
 static void
-open_ctx(struct ctx *c)
+open_ctx(struct vt_evdns_ctx *c)
 {
-    c->base = event_base_new();
-    ck_assert_ptr_nonnull(c->base);
-    c->srv = vt_dns_start();
-    ck_assert_ptr_nonnull(c->srv);
-    c->dns = vt_evdns_new(c->base, c->srv, "0.5", "1");
+    vt_evdns_open(c, "0.5", "1");
     /* Two addresses and one IPv6 address for both.test; one family each
      * for four.test and six.test (the other is NXDOMAIN); a CNAME. */
     ck_assert_int_eq(vt_dns_add_a(c->srv, "both.test", "10.0.0.1", 60), 0);
@@ -59,20 +51,11 @@ open_ctx(struct ctx *c)
         vt_dns_add_cname(c->srv, "www.alias.test", "both.test", 30), 0);
 }
 
-static void
-close_ctx(struct ctx *c)
-{
-    if (c->dns != NULL)
-        evdns_base_free(c->dns, 0);
-    event_base_free(c->base);
-    vt_dns_stop(c->srv);
-}
-
 /* Calls evdns_getaddrinfo with these hints, recording in *g.  Returns the
  * request (NULL when answered at once). */
 static struct evdns_getaddrinfo_request *
-gai_start(struct ctx *c, const char *node, const char *serv, int family,
-          int socktype, int protocol, int flags, struct vt_gai *g)
+gai_start(struct vt_evdns_ctx *c, const char *node, const char *serv,
+          int family, int socktype, int protocol, int flags, struct vt_gai *g)
 {
     struct evutil_addrinfo hints;
     struct evdns_getaddrinfo_request *req;
@@ -92,8 +75,8 @@ gai_start(struct ctx *c, const char *node, const char *serv, int family,
 /* gai_start, then the answer: already there when the request is NULL,
  * else the loop runs for it. */
 static struct evdns_getaddrinfo_request *
-gai(struct ctx *c, const char *node, const char *serv, int family, int socktype,
-    int protocol, int flags, struct vt_gai *g)
+gai(struct vt_evdns_ctx *c, const char *node, const char *serv, int family,
+    int socktype, int protocol, int flags, struct vt_gai *g)
 {
     struct evdns_getaddrinfo_request *req =
         gai_start(c, node, serv, family, socktype, protocol, flags, g);
@@ -139,7 +122,8 @@ free_result(struct vt_gai *g)
 /* Looks node up for one family and for two (label names the case): each
  * lookup asks the server, then fails with eai and no result. */
 static void
-expect_lookup_fails(struct ctx *c, const char *node, int eai, const char *label)
+expect_lookup_fails(struct vt_evdns_ctx *c, const char *node, int eai,
+                    const char *label)
 {
     static const int families[] = {AF_INET, AF_UNSPEC};
 
@@ -156,7 +140,7 @@ expect_lookup_fails(struct ctx *c, const char *node, int eai, const char *label)
 
 START_TEST(numeric_hosts_answer_at_once)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
 
     open_ctx(&c);
@@ -181,13 +165,13 @@ START_TEST(numeric_hosts_answer_at_once)
     ck_assert_int_eq(g.result, EVUTIL_EAI_NONAME);
     ck_assert_ptr_null(g.res);
     ck_assert_int_eq(vt_dns_datagrams(c.srv), 0);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(hints_family_socktype_protocol)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
 
     open_ctx(&c);
@@ -241,13 +225,13 @@ START_TEST(hints_family_socktype_protocol)
         gai(&c, "both.test", "80", 12345, SOCK_STREAM, 0, 0, &g));
     ck_assert_int_eq(g.result, EVUTIL_EAI_FAMILY);
     ck_assert_ptr_null(g.res);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(services)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
 
     open_ctx(&c);
@@ -276,13 +260,13 @@ START_TEST(services)
     ck_assert_ptr_null(gai(&c, NULL, NULL, AF_INET, SOCK_STREAM, 0, 0, &g));
     ck_assert_int_eq(g.result, EVUTIL_EAI_NONAME);
     ck_assert_int_eq(vt_dns_datagrams(c.srv), 0);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(passive_and_null_node)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
 
     open_ctx(&c);
@@ -307,13 +291,13 @@ START_TEST(passive_and_null_node)
     expect_result(&g, 0, "127.0.0.1", 99, SOCK_STREAM, IPPROTO_TCP);
     free_result(&g);
     ck_assert_int_eq(vt_dns_datagrams(c.srv), 0);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(canonname)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
 
     open_ctx(&c);
@@ -341,13 +325,13 @@ START_TEST(canonname)
     ck_assert_int_eq(g.result, 0);
     ck_assert_ptr_null(g.res->ai_canonname);
     free_result(&g);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(one_family_missing)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
 
     open_ctx(&c);
@@ -369,13 +353,13 @@ START_TEST(one_family_missing)
 
     /* Both NXDOMAIN: EAI_NONAME. */
     expect_lookup_fails(&c, "nx.test", EVUTIL_EAI_NONAME, "NXDOMAIN");
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(hosts_file_first)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
     char path[64];
 
@@ -427,7 +411,7 @@ START_TEST(hosts_file_first)
     expect_result(&g, 0, "127.0.0.1", 80, SOCK_STREAM, IPPROTO_TCP);
     free_result(&g);
     ck_assert_int_eq(vt_dns_datagrams(c.srv), 0);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -435,7 +419,7 @@ START_TEST(errors_give_eai_fail)
 {
     static const int actions[] = {VT_DNS_DROP, VT_DNS_SERVFAIL, VT_DNS_REFUSED,
                                   VT_DNS_TRUNCATED, VT_DNS_FORMERR};
-    struct ctx c;
+    struct vt_evdns_ctx c;
 
     /* Every failure but NXDOMAIN, a timeout included, is EAI_FAIL in
      * libevent 2.1.12 (not EAI_AGAIN), for one family or two. */
@@ -450,13 +434,13 @@ START_TEST(errors_give_eai_fail)
                          0);
         expect_lookup_fails(&c, "bad.test", EVUTIL_EAI_FAIL, label);
     }
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(cancel_before_answer)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
     struct evdns_getaddrinfo_request *req;
 
@@ -472,13 +456,13 @@ START_TEST(cancel_before_answer)
     ck_assert_int_eq(g.result, EVUTIL_EAI_CANCEL);
     ck_assert_ptr_null(g.res);
     vt_evdns_calls_stay(c.base, &g.calls, 1, 700, "after the cancel");
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(free_with_lookup_pending)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
 
     open_ctx(&c);
@@ -494,7 +478,7 @@ START_TEST(free_with_lookup_pending)
     vt_evdns_wait_deferred(c.base, &g.calls, &g.called_inside, "free");
     ck_assert_int_eq(g.result, EVUTIL_EAI_FAIL);
     ck_assert_ptr_null(g.res);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -507,8 +491,8 @@ END_TEST
  * loop; no DNS error is known before the loop runs.  Returns the
  * bufferevent, *rec holding what its event callback saw. */
 static struct bufferevent *
-connect_via(struct ctx *c, const char *label, int family, const char *host,
-            int port, struct vt_rec *rec)
+connect_via(struct vt_evdns_ctx *c, const char *label, int family,
+            const char *host, int port, struct vt_rec *rec)
 {
     struct bufferevent *bev;
     int rc, n;
@@ -532,7 +516,7 @@ connect_via(struct ctx *c, const char *label, int family, const char *host,
 
 START_TEST(connect_hostname_resolves_and_connects)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct sockaddr_in addr;
     struct bufferevent *bev;
     struct vt_rec rec;
@@ -565,13 +549,13 @@ START_TEST(connect_hostname_resolves_and_connects)
     ck_assert_int_eq(vt_dns_datagrams(c.srv), 0);
     bufferevent_free(bev);
     close(lfd);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(connect_hostname_nxdomain)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct sockaddr_in addr;
     struct bufferevent *bev;
     struct vt_rec rec;
@@ -588,7 +572,7 @@ START_TEST(connect_hostname_nxdomain)
     ck_assert_int_eq(vt_dns_count_name(c.srv, "nx.test", VT_DNS_A), 1);
     bufferevent_free(bev);
     close(lfd);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 

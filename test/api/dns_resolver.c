@@ -34,33 +34,6 @@
 #include "vt-evdns.h"
 #include "vtest.h"
 
-/* One test's world: an event base, the fake server and a resolver that
- * uses only that server. */
-struct ctx {
-    struct event_base *base;
-    struct vt_dns *srv;
-    struct evdns_base *dns;
-};
-
-static void
-open_ctx(struct ctx *c, const char *timeout, const char *attempts)
-{
-    c->base = event_base_new();
-    ck_assert_ptr_nonnull(c->base);
-    c->srv = vt_dns_start();
-    ck_assert_ptr_nonnull(c->srv);
-    c->dns = vt_evdns_new(c->base, c->srv, timeout, attempts);
-}
-
-static void
-close_ctx(struct ctx *c)
-{
-    if (c->dns != NULL)
-        evdns_base_free(c->dns, 0);
-    event_base_free(c->base);
-    vt_dns_stop(c->srv);
-}
-
 /* Seconds on the monotonic clock. */
 static double
 now(void)
@@ -104,7 +77,8 @@ start_lookup(struct evdns_base *dns, int qtype, const char *what, int flags,
 
 /* Starts a lookup (start_lookup) and waits for its one callback. */
 static void
-lookup(struct ctx *c, int qtype, const char *what, int flags, struct vt_res *r)
+lookup(struct vt_evdns_ctx *c, int qtype, const char *what, int flags,
+       struct vt_res *r)
 {
     start_lookup(c->dns, qtype, what, flags, r);
     ck_assert_msg(vt_evdns_wait(c->base, &r->calls, 1, 10) == 1,
@@ -113,7 +87,7 @@ lookup(struct ctx *c, int qtype, const char *what, int flags, struct vt_res *r)
 
 /* An A lookup, waited for. */
 static void
-resolve4(struct ctx *c, const char *name, int flags, struct vt_res *r)
+resolve4(struct vt_evdns_ctx *c, const char *name, int flags, struct vt_res *r)
 {
     lookup(c, VT_DNS_A, name, flags, r);
 }
@@ -141,7 +115,7 @@ expect_error(const struct vt_res *r, int result)
  * DNS_ERR_NOTEXIST after the queries for names, in order (names ends with
  * NULL).  Then the server forgets the queries. */
 static void
-expect_search(struct ctx *c, const char *name, int flags,
+expect_search(struct vt_evdns_ctx *c, const char *name, int flags,
               const char *const *names)
 {
     struct vt_res r;
@@ -329,14 +303,14 @@ END_TEST
 
 START_TEST(nameserver_by_port_text_and_sockaddr)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
     struct vt_dns *srv2 = vt_dns_start();
     struct sockaddr_storage ss;
     socklen_t len;
     char want[64];
 
-    open_ctx(&c, "1", "1");
+    vt_evdns_open(&c, "1", "1");
     ck_assert_ptr_nonnull(srv2);
     ck_assert_int_eq(evdns_base_count_nameservers(c.dns), 1);
     expect_nameserver(c.dns, 0, vt_dns_addr_text(c.srv, want, sizeof(want)));
@@ -361,7 +335,7 @@ START_TEST(nameserver_by_port_text_and_sockaddr)
     ck_assert_int_eq(vt_dns_count(c.srv), 1);
     ck_assert_int_eq(vt_dns_count(srv2), 1);
     vt_dns_stop(srv2);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -452,7 +426,7 @@ END_TEST
 /* A resolver whose resolv.conf names the fake server, with these lines
  * after the nameserver line. */
 static void
-open_conf_ctx(struct ctx *c, const char *lines)
+open_conf_ctx(struct vt_evdns_ctx *c, const char *lines)
 {
     char conf[512];
     int rc;
@@ -470,7 +444,7 @@ open_conf_ctx(struct ctx *c, const char *lines)
 
 START_TEST(resolv_conf_search_and_ndots)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
 
     open_conf_ctx(&c, "domain dom.test\n"
@@ -496,29 +470,29 @@ START_TEST(resolv_conf_search_and_ndots)
     ck_assert_str_eq(r.addr[0], "10.2.2.2");
     expect_queries(c.srv, (const char *[]){"www.s1.test", "www.s2.test", NULL},
                    VT_DNS_A);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(resolv_conf_domain_line)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
 
     open_conf_ctx(&c, "search s1.test\n"
                       "domain dom.test\n"
                       "options timeout:0.5 attempts:1\n");
     /* Now domain came last: it alone is the search list. */
     expect_search(&c, "www", 0, (const char *[]){"www.dom.test", "www", NULL});
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(suspend_and_resume)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r1, r2;
 
-    open_ctx(&c, "0.5", "1");
+    vt_evdns_open(&c, "0.5", "1");
     ck_assert_int_eq(vt_dns_add_a(c.srv, "x.test", "10.0.0.1", 60), 0);
     ck_assert_int_eq(vt_dns_add_a(c.srv, "y.test", "10.0.0.2", 60), 0);
     vt_dns_set_action_times(c.srv, "y.test", 0, VT_DNS_DROP, 1);
@@ -547,7 +521,7 @@ START_TEST(suspend_and_resume)
     ck_assert_str_eq(r2.addr[0], "10.0.0.1");
     ck_assert_int_eq(vt_dns_count_name(c.srv, "x.test", VT_DNS_A), 1);
     ck_assert_int_eq(vt_dns_count_name(c.srv, "y.test", VT_DNS_A), 2);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -578,10 +552,10 @@ END_TEST
 
 START_TEST(resolve_ipv4_addresses_and_ttl)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
 
-    open_ctx(&c, "1", "1");
+    vt_evdns_open(&c, "1", "1");
     ck_assert_int_eq(vt_dns_add_a(c.srv, "multi.test", "10.0.0.1", 300), 0);
     ck_assert_int_eq(vt_dns_add_a(c.srv, "multi.test", "10.0.0.2", 100), 0);
     ck_assert_int_eq(vt_dns_add_a(c.srv, "multi.test", "192.0.2.3", 200), 0);
@@ -598,16 +572,16 @@ START_TEST(resolve_ipv4_addresses_and_ttl)
     ck_assert_int_eq(r.result, DNS_ERR_NONE);
     ck_assert_int_eq(r.count, 3);
     expect_queries(c.srv, (const char *[]){"multi.test", NULL}, VT_DNS_A);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(resolve_ipv6_addresses)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
 
-    open_ctx(&c, "1", "1");
+    vt_evdns_open(&c, "1", "1");
     ck_assert_int_eq(vt_dns_add_aaaa(c.srv, "v6.test", "2001:db8::1", 50), 0);
     ck_assert_int_eq(vt_dns_add_aaaa(c.srv, "v6.test", "::ffff:1.2.3.4", 70),
                      0);
@@ -616,16 +590,16 @@ START_TEST(resolve_ipv6_addresses)
         &r, DNS_IPv6_AAAA, 50,
         (const char *[]){"2001:db8::1", "::ffff:1.2.3.4", NULL});
     expect_queries(c.srv, (const char *[]){"v6.test", NULL}, VT_DNS_AAAA);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(resolve_through_cname)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
 
-    open_ctx(&c, "1", "1");
+    vt_evdns_open(&c, "1", "1");
     ck_assert_int_eq(vt_dns_add_cname(c.srv, "alias.test", "real.test", 20), 0);
     ck_assert_int_eq(vt_dns_add_a(c.srv, "real.test", "10.1.1.1", 500), 0);
     ck_assert_int_eq(vt_dns_add_a(c.srv, "real.test", "10.1.1.2", 400), 0);
@@ -635,14 +609,14 @@ START_TEST(resolve_through_cname)
                           (const char *[]){"10.1.1.1", "10.1.1.2", NULL});
     /* One query: the answer had the chain in it. */
     expect_queries(c.srv, (const char *[]){"alias.test", NULL}, VT_DNS_A);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 /* A reverse lookup on a resolver without 0x20 (the fake server has the
  * PTR names in lower case): the one PTR answer, and the name asked for. */
 static void
-expect_reverse(struct ctx *c, const char *addr, const char *qname,
+expect_reverse(struct vt_evdns_ctx *c, const char *addr, const char *qname,
                const char *host, int ttl)
 {
     struct vt_res r;
@@ -662,9 +636,9 @@ expect_reverse(struct ctx *c, const char *addr, const char *qname,
 
 START_TEST(resolve_reverse_ipv4)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
 
-    open_ctx(&c, "1", "1");
+    vt_evdns_open(&c, "1", "1");
     vt_evdns_option(c.dns, "randomize-case:", "0");
     ck_assert_int_eq(
         vt_dns_add_ptr(c.srv, "4.3.2.1.in-addr.arpa", "host.example.test", 77),
@@ -673,7 +647,7 @@ START_TEST(resolve_reverse_ipv4)
                    77);
     /* An address with no PTR record. */
     expect_reverse(&c, "192.0.2.200", "200.2.0.192.in-addr.arpa", NULL, 0);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -682,14 +656,14 @@ START_TEST(resolve_reverse_ipv6)
     static const char nibbles[] =
         "b.a.9.8.7.6.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2."
         "ip6.arpa";
-    struct ctx c;
+    struct vt_evdns_ctx c;
 
-    open_ctx(&c, "1", "1");
+    vt_evdns_open(&c, "1", "1");
     vt_evdns_option(c.dns, "randomize-case:", "0");
     ck_assert_int_eq(vt_dns_add_ptr(c.srv, nibbles, "six.example.test", 33), 0);
     /* Lower-case hexadecimal nibbles, least significant first. */
     expect_reverse(&c, "2001:db8::567:89ab", nibbles, "six.example.test", 33);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -702,17 +676,17 @@ END_TEST
 static int
 error_case(int action, int attempts, struct vt_res *r)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     char att[16];
     int n;
 
     snprintf(att, sizeof(att), "%d", attempts);
-    open_ctx(&c, "0.3", att);
+    vt_evdns_open(&c, "0.3", att);
     ck_assert_int_eq(vt_dns_add_a(c.srv, "e.test", "10.0.0.1", 60), 0);
     ck_assert_int_eq(vt_dns_set_action(c.srv, "e.test", 0, action), 0);
     resolve4(&c, "e.test", 0, r);
     n = vt_dns_count(c.srv);
-    close_ctx(&c);
+    vt_evdns_close(&c);
     return n;
 }
 
@@ -734,17 +708,17 @@ END_TEST
 
 START_TEST(nodata)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
 
-    open_ctx(&c, "1", "1");
+    vt_evdns_open(&c, "1", "1");
     /* The name exists with an AAAA record only. */
     ck_assert_int_eq(vt_dns_add_aaaa(c.srv, "only6.test", "2001:db8::6", 60),
                      0);
     resolve4(&c, "only6.test", 0, &r);
     expect_error(&r, DNS_ERR_NODATA);
     ck_assert_int_eq(r.type, 0);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -763,14 +737,14 @@ END_TEST
 
 START_TEST(servfail_counts_as_timeout)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
     double start;
 
     /* libevent 2.1.12 treats SERVFAIL as a lost attempt at once: it
      * sends again without waiting for the timeout, and when the attempts
      * run out the result is DNS_ERR_TIMEOUT, not DNS_ERR_SERVERFAILED. */
-    open_ctx(&c, "3", "2");
+    vt_evdns_open(&c, "3", "2");
     ck_assert_int_eq(vt_dns_set_action(c.srv, "sf.test", 0, VT_DNS_SERVFAIL),
                      0);
     start = now();
@@ -779,7 +753,7 @@ START_TEST(servfail_counts_as_timeout)
     ck_assert_double_lt(now() - start, 2.0);
     expect_queries(c.srv, (const char *[]){"sf.test", "sf.test", NULL},
                    VT_DNS_A);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -787,13 +761,13 @@ END_TEST
  * second server, returned (not yet a nameserver of c->dns), has name as
  * 10.9.9.9. */
 static struct vt_dns *
-open_pair(struct ctx *c, const char *timeout, const char *attempts, int action,
-          const char *name)
+open_pair(struct vt_evdns_ctx *c, const char *timeout, const char *attempts,
+          int action, const char *name)
 {
     struct vt_dns *srv2 = vt_dns_start();
 
     ck_assert_ptr_nonnull(srv2);
-    open_ctx(c, timeout, attempts);
+    vt_evdns_open(c, timeout, attempts);
     ck_assert_int_eq(vt_dns_set_action(c->srv, NULL, 0, action), 0);
     ck_assert_int_eq(vt_dns_add_a(srv2, name, "10.9.9.9", 60), 0);
     return srv2;
@@ -804,14 +778,14 @@ open_pair(struct ctx *c, const char *timeout, const char *attempts, int action,
 static void
 failover_case(int action, struct vt_res *r, int *n1, int *n2)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_dns *srv2 = open_pair(&c, "0.3", "2", action, "ok.test");
 
     vt_evdns_add_server(c.dns, srv2);
     resolve4(&c, "ok.test", 0, r);
     *n1 = vt_dns_count(c.srv);
     *n2 = vt_dns_count(srv2);
-    close_ctx(&c);
+    vt_evdns_close(&c);
     vt_dns_stop(srv2);
 }
 
@@ -837,12 +811,12 @@ END_TEST
 
 START_TEST(timeout_and_retransmit)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
     struct vt_dns_query q1, q2;
     double start, elapsed;
 
-    open_ctx(&c, "0.2", "2");
+    vt_evdns_open(&c, "0.2", "2");
     ck_assert_int_eq(vt_dns_set_action(c.srv, "slow.test", 0, VT_DNS_DROP), 0);
     start = now();
     resolve4(&c, "slow.test", 0, &r);
@@ -864,13 +838,13 @@ START_TEST(timeout_and_retransmit)
     resolve4(&c, "slow.test", 0, &r);
     expect_error(&r, DNS_ERR_TIMEOUT);
     ck_assert_int_eq(vt_dns_count(c.srv), 1);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(failover_keeps_working)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_dns *srv2 = open_pair(&c, "0.2", "2", VT_DNS_DROP, "ok.test");
 
     vt_evdns_add_server(c.dns, srv2);
@@ -883,14 +857,14 @@ START_TEST(failover_keeps_working)
     }
     ck_assert_int_ge(vt_dns_count(c.srv), 1);
     ck_assert_int_eq(vt_dns_count(srv2), 3);
-    close_ctx(&c);
+    vt_evdns_close(&c);
     vt_dns_stop(srv2);
 }
 END_TEST
 
 START_TEST(down_server_is_skipped)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_dns *srv2 = open_pair(&c, "0.2", "1", VT_DNS_DROP, "x.test");
     struct vt_res r;
 
@@ -907,7 +881,7 @@ START_TEST(down_server_is_skipped)
     }
     ck_assert_int_eq(vt_dns_count_name(c.srv, "x.test", 0), 0);
     ck_assert_int_eq(vt_dns_count_name(srv2, "x.test", VT_DNS_A), 4);
-    close_ctx(&c);
+    vt_evdns_close(&c);
     vt_dns_stop(srv2);
 }
 END_TEST
@@ -918,11 +892,11 @@ END_TEST
 static int
 probes_before_giving_up(const char *max_timeouts)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
     int probes;
 
-    open_ctx(&c, "0.2", "6");
+    vt_evdns_open(&c, "0.2", "6");
     vt_evdns_option(c.dns, "max-timeouts:", max_timeouts);
     vt_evdns_option(c.dns, "initial-probe-timeout:", "0.2");
     ck_assert_int_eq(vt_dns_set_action(c.srv, NULL, 0, VT_DNS_DROP), 0);
@@ -930,7 +904,7 @@ probes_before_giving_up(const char *max_timeouts)
     expect_error(&r, DNS_ERR_TIMEOUT);
     probes = vt_dns_count(c.srv) - vt_dns_count_name(c.srv, "lost.test", 0);
     ck_assert_int_eq(vt_dns_count_name(c.srv, "lost.test", 0), 6);
-    close_ctx(&c);
+    vt_evdns_close(&c);
     return probes;
 }
 
@@ -948,10 +922,10 @@ END_TEST
 
 START_TEST(max_inflight_queues_requests)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r1, r2;
 
-    open_ctx(&c, "0.6", "1");
+    vt_evdns_open(&c, "0.6", "1");
     vt_evdns_option(c.dns, "max-inflight:", "1");
     ck_assert_int_eq(vt_dns_set_action(c.srv, "slow.test", 0, VT_DNS_DROP), 0);
     ck_assert_int_eq(vt_dns_add_a(c.srv, "x.test", "10.0.0.1", 60), 0);
@@ -967,7 +941,7 @@ START_TEST(max_inflight_queues_requests)
     ck_assert_int_eq(r2.result, DNS_ERR_NONE);
     expect_queries(c.srv, (const char *[]){"slow.test", "x.test", NULL},
                    VT_DNS_A);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -977,11 +951,11 @@ END_TEST
 
 START_TEST(cancel_request)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
     struct evdns_request *req;
 
-    open_ctx(&c, "0.5", "1");
+    vt_evdns_open(&c, "0.5", "1");
     ck_assert_int_eq(vt_dns_set_action(c.srv, "slow.test", 0, VT_DNS_DROP), 0);
     req = start_lookup(c.dns, VT_DNS_A, "slow.test", 0, &r);
     r.in_call = 1;
@@ -992,17 +966,17 @@ START_TEST(cancel_request)
     expect_error(&r, DNS_ERR_CANCEL);
     /* Never again, not even at the timeout. */
     vt_evdns_calls_stay(c.base, &r.calls, 1, 700, "after the cancel");
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(cancel_with_reply_on_its_way)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
     struct evdns_request *req;
 
-    open_ctx(&c, "1", "1");
+    vt_evdns_open(&c, "1", "1");
     ck_assert_int_eq(vt_dns_add_a(c.srv, "x.test", "10.0.0.1", 60), 0);
     req = start_lookup(c.dns, VT_DNS_A, "x.test", 0, &r);
     /* Let the server answer before the loop reads the reply. */
@@ -1013,16 +987,16 @@ START_TEST(cancel_with_reply_on_its_way)
     ck_assert_int_eq(vt_evdns_wait(c.base, &r.calls, 1, 5), 1);
     expect_error(&r, DNS_ERR_CANCEL);
     vt_evdns_calls_stay(c.base, &r.calls, 1, 100, "after the cancel");
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(free_fails_pending_requests)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r1, r2;
 
-    open_ctx(&c, "1", "1");
+    vt_evdns_open(&c, "1", "1");
     ck_assert_int_eq(vt_dns_set_action(c.srv, NULL, 0, VT_DNS_DROP), 0);
     start_lookup(c.dns, VT_DNS_A, "a.test", 0, &r1);
     start_lookup(c.dns, VT_DNS_AAAA, "b.test", 0, &r2);
@@ -1038,23 +1012,23 @@ START_TEST(free_fails_pending_requests)
     expect_error(&r1, DNS_ERR_SHUTDOWN);
     expect_error(&r2, DNS_ERR_SHUTDOWN);
     ck_assert_int_eq(r1.called_inside + r2.called_inside, 0);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(free_drops_pending_requests)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
 
-    open_ctx(&c, "0.2", "1");
+    vt_evdns_open(&c, "0.2", "1");
     ck_assert_int_eq(vt_dns_set_action(c.srv, NULL, 0, VT_DNS_DROP), 0);
     start_lookup(c.dns, VT_DNS_A, "a.test", 0, &r);
     evdns_base_free(c.dns, 0);
     c.dns = NULL;
     vt_evdns_calls_stay(c.base, &r.calls, 0, 400,
                         "freed without failing requests");
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -1094,10 +1068,10 @@ END_TEST
 
 START_TEST(search_list_order)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
 
-    open_ctx(&c, "0.5", "1");
+    vt_evdns_open(&c, "0.5", "1");
     ck_assert_int_eq(vt_dns_add_a(c.srv, "www.b.test", "10.0.0.2", 60), 0);
     evdns_base_search_add(c.dns, "a.test");
     evdns_base_search_add(c.dns, "b.test");
@@ -1145,15 +1119,15 @@ START_TEST(search_list_order)
     expect_queries(c.srv,
                    (const char *[]){"nope.b.test", "nope.a.test", "nope", NULL},
                    VT_DNS_AAAA);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(search_ndots_and_clear)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
 
-    open_ctx(&c, "0.5", "1");
+    vt_evdns_open(&c, "0.5", "1");
     evdns_base_search_add(c.dns, "a.test");
     evdns_base_search_ndots_set(c.dns, 2);
     expect_search(&c, "x.y", 0, (const char *[]){"x.y.a.test", "x.y", NULL});
@@ -1172,7 +1146,7 @@ START_TEST(search_ndots_and_clear)
     evdns_base_search_add(c.dns, ".d.test");
     expect_search(&c, "www", 0,
                   (const char *[]){"www.d.test", "www.c.test", "www", NULL});
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -1252,7 +1226,7 @@ END_TEST
 
 START_TEST(bind_to_sets_source_port)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
     struct vt_dns_query q;
     struct sockaddr_in sin;
@@ -1291,7 +1265,7 @@ START_TEST(bind_to_sets_source_port)
     /* Vigil binds the nameserver sockets made after the option is set. */
     ck_assert_int_eq(q.from_port, port);
 #endif
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -1317,10 +1291,10 @@ mixed_case_queries(struct vt_dns *srv, int n)
 START_TEST(randomize_case)
 {
     static const char name[] = "abcdefghijklmnopqrstuvwxyz.example.test";
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
 
-    open_ctx(&c, "1", "1");
+    vt_evdns_open(&c, "1", "1");
     ck_assert_int_eq(vt_dns_add_a(c.srv, name, "10.0.0.1", 60), 0);
     /* On by default: over five queries of 37 letters, at least one has
      * an upper-case letter, and the answer (echoing it) is accepted. */
@@ -1338,7 +1312,7 @@ START_TEST(randomize_case)
         ck_assert_int_eq(r.result, DNS_ERR_NONE);
     }
     ck_assert_int_eq(mixed_case_queries(c.srv, 5), 0);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -1405,10 +1379,10 @@ END_TEST
 
 START_TEST(wrong_case_reply_without_randomization)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
 
-    open_ctx(&c, "0.3", "1");
+    vt_evdns_open(&c, "0.3", "1");
     vt_evdns_option(c.dns, "randomize-case:", "0");
     ck_assert_int_eq(vt_dns_add_a(c.srv, "wc.test", "10.0.0.1", 60), 0);
     ck_assert_int_eq(vt_dns_set_action(c.srv, "wc.test", 0, VT_DNS_WRONG_CASE),
@@ -1428,7 +1402,7 @@ START_TEST(wrong_case_reply_without_randomization)
     ck_assert_int_eq(r.result, DNS_ERR_NONE);
     ck_assert_str_eq(r.addr[0], "10.0.0.1");
 #endif
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -1485,29 +1459,29 @@ END_TEST
 
 START_TEST(empty_name_is_the_root)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
     struct vt_dns_query q;
 
     /* "" is the root name: a query for "." (NXDOMAIN from this server). */
-    open_ctx(&c, "0.5", "1");
+    vt_evdns_open(&c, "0.5", "1");
     resolve4(&c, "", 0, &r);
     expect_error(&r, DNS_ERR_NOTEXIST);
     ck_assert_int_eq(vt_dns_count(c.srv), 1);
     ck_assert_int_eq(vt_dns_query(c.srv, 0, &q), 0);
     ck_assert_str_eq(q.name, "");
     ck_assert_int_eq(q.type, VT_DNS_A);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(overlong_names_refused)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_res r;
     char long_name[301], long_label[80];
 
-    open_ctx(&c, "0.5", "1");
+    vt_evdns_open(&c, "0.5", "1");
     vt_evdns_overlong_name(long_name);
     /* A 70-octet label: over 63. */
     memset(long_label, 'b', 70);
@@ -1524,19 +1498,19 @@ START_TEST(overlong_names_refused)
     r.in_call = 0;
     vt_evdns_calls_stay(c.base, &r.calls, 0, 100, "names that cannot be sent");
     ck_assert_int_eq(vt_dns_datagrams(c.srv), 0);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(empty_labels_fail_cleanly)
 {
     static const char *const names[] = {"a..b", ".", "..", ".a"};
-    struct ctx c;
+    struct vt_evdns_ctx c;
 
     /* libevent 2.1.12 sends a broken question for these (an empty label
      * ends the name early); a stricter resolver refuses them.  Either
      * way: NULL with no callback, or one error callback. */
-    open_ctx(&c, "0.3", "1");
+    vt_evdns_open(&c, "0.3", "1");
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         struct vt_res r;
         struct evdns_request *req;
@@ -1550,7 +1524,7 @@ START_TEST(empty_labels_fail_cleanly)
             ck_assert_int_ne(r.result, DNS_ERR_NONE);
         }
     }
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -1560,18 +1534,18 @@ END_TEST
 
 START_TEST(resolve_ignores_hosts_file)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     char path[64];
 
     /* dns.h: only evdns_getaddrinfo uses the hosts entries.  An A lookup
      * of a name in the file still asks the server. */
-    open_ctx(&c, "0.5", "1");
+    vt_evdns_open(&c, "0.5", "1");
     vt_temp_file(path, sizeof(path), "10.5.5.5 hosted.test\n");
     ck_assert_int_eq(evdns_base_load_hosts(c.dns, path), 0);
     ck_assert_int_eq(unlink(path), 0);
     ck_assert_int_eq(evdns_base_load_hosts(c.dns, path), -1);
     expect_search(&c, "hosted.test", 0, (const char *[]){"hosted.test", NULL});
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 

@@ -185,6 +185,35 @@ vt_evdns_new(struct event_base *base, const struct vt_dns *srv,
     return dns;
 }
 
+/* One test's world: an event base, the fake server and a resolver that
+ * uses only that server. */
+struct vt_evdns_ctx {
+    struct event_base *base;
+    struct vt_dns *srv;
+    struct evdns_base *dns;
+};
+
+/* Makes the three, the resolver with this timeout and attempts. */
+static inline void
+vt_evdns_open(struct vt_evdns_ctx *c, const char *timeout, const char *attempts)
+{
+    c->base = event_base_new();
+    ck_assert_ptr_nonnull(c->base);
+    c->srv = vt_dns_start();
+    ck_assert_ptr_nonnull(c->srv);
+    c->dns = vt_evdns_new(c->base, c->srv, timeout, attempts);
+}
+
+/* Frees the three (the resolver may be gone already: NULL). */
+static inline void
+vt_evdns_close(struct vt_evdns_ctx *c)
+{
+    if (c->dns != NULL)
+        evdns_base_free(c->dns, 0);
+    event_base_free(c->base);
+    vt_dns_stop(c->srv);
+}
+
 /* Runs the loop until *calls reaches want, with a safety net of seconds. */
 static inline int
 vt_evdns_wait(struct event_base *base, const int *calls, int want, int seconds)
