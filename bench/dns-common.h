@@ -110,13 +110,70 @@ dns_bench_names(int n, int round)
     return names;
 }
 
-/* Prints the result line from the rates of the timed rounds. */
+/* How far the workload is, the same in both programs. */
+struct dns_bench_work {
+    const char *prog;  /* for messages */
+    const char *names; /* the round's, from dns_bench_names() */
+    int n;             /* names in a round */
+    int next;          /* the next name to look up */
+    int done;          /* lookups completed */
+    long failures;
+};
+
+/* Counts a failed lookup; the first one's reason is printed. */
 static inline void
-dns_bench_report(const struct dns_bench_opts *o, double *rates)
+dns_bench_fail(struct dns_bench_work *w, const char *why)
 {
-    printf("dns_resolve names=%d inflight=%d iters=%ld queries_per_sec=%.0f\n",
-           o->names, o->inflight, (long)o->names * (o->rounds + 1),
-           bench_median(rates, (size_t)o->rounds));
+    if (w->failures++ == 0)
+        fprintf(stderr, "%s: first failed lookup: %s\n", w->prog, why);
+}
+
+/* The name to look up next, counted as started. */
+static inline const char *
+dns_bench_next_name(struct dns_bench_work *w)
+{
+    return w->names + (size_t)w->next++ * DNS_BENCH_NAME_MAX;
+}
+
+/*
+ * Runs the warm-up round and the timed ones, each on names never asked
+ * before: round(arg, inflight) looks up every name of w and returns the
+ * lookups per second.  Then prints the result line from the median of the
+ * timed rounds' rates.  Returns the exit status: 1 when a lookup failed.
+ */
+static inline int
+dns_bench_run(const struct dns_bench_opts *o, struct dns_bench_work *w,
+              double (*round)(void *arg, int inflight), void *arg)
+{
+    double *rates = bench_calloc((size_t)o->rounds, sizeof(*rates));
+    int r, status = 0;
+
+    w->n = o->names;
+    for (r = 0; r <= o->rounds; r++) {
+        char *names = dns_bench_names(o->names, r);
+        double rate;
+
+        w->names = names;
+        w->next = 0;
+        w->done = 0;
+        rate = round(arg, o->inflight);
+        w->names = NULL;
+        free(names);
+        if (r > 0)
+            rates[r - 1] = rate;
+    }
+    if (w->failures != 0) {
+        fprintf(stderr, "%s: %ld of %ld lookups failed\n", w->prog, w->failures,
+                (long)o->names * (o->rounds + 1));
+        status = 1;
+    } else {
+        printf("dns_resolve names=%d inflight=%d iters=%ld "
+               "queries_per_sec=%.0f\n",
+               o->names, o->inflight, (long)o->names * (o->rounds + 1),
+               bench_median(rates, (size_t)o->rounds));
+    }
+    free(rates);
+    return status;
 }
 
 #endif /* VIGIL_BENCH_DNS_COMMON_H */

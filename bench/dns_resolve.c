@@ -20,32 +20,21 @@
 #include "dns-common.h"
 
 struct bench {
+    struct dns_bench_work w;
     struct event_base *base;
     struct evdns_base *dns;
-    const char *names;
-    int n;
-    int next; /* the next name to look up */
-    int done; /* lookups completed */
-    long failures;
 };
 
 static void start_one(struct bench *b);
-
-static void
-fail(struct bench *b, const char *why)
-{
-    if (b->failures++ == 0)
-        fprintf(stderr, "dns_resolve: first failed lookup: %s\n", why);
-}
 
 /* One lookup is over: the next one starts, or the round ends. */
 static void
 completed(struct bench *b)
 {
-    b->done++;
-    if (b->next < b->n)
+    b->w.done++;
+    if (b->w.next < b->w.n)
         start_one(b);
-    else if (b->done == b->n)
+    else if (b->w.done == b->w.n)
         event_base_loopbreak(b->base);
 }
 
@@ -56,47 +45,46 @@ resolved(int result, char type, int count, int ttl, void *addresses, void *arg)
 
     (void)ttl;
     if (result != DNS_ERR_NONE)
-        fail(b, evdns_err_to_string(result));
+        dns_bench_fail(&b->w, evdns_err_to_string(result));
     else if (type != DNS_IPv4_A || count != 1 ||
              memcmp(addresses, DNS_BENCH_ANSWER, 4) != 0)
-        fail(b, "not the expected answer");
+        dns_bench_fail(&b->w, "not the expected answer");
     completed(b);
 }
 
 static void
 start_one(struct bench *b)
 {
-    const char *name = b->names + (size_t)b->next * DNS_BENCH_NAME_MAX;
+    const char *name = dns_bench_next_name(&b->w);
 
-    b->next++;
     if (evdns_base_resolve_ipv4(b->dns, name, DNS_QUERY_NO_SEARCH, resolved,
                                 b) == NULL) {
-        fail(b, "evdns_base_resolve_ipv4 returned NULL");
+        dns_bench_fail(&b->w, "evdns_base_resolve_ipv4 returned NULL");
         completed(b);
     }
 }
 
-/* One round: every name looked up; returns the lookups per second. */
+/* One round (dns_bench_run): every name looked up; returns the lookups
+ * per second. */
 static BENCH_MEASURED double
-resolve_round(struct bench *b, int inflight)
+resolve_round(void *arg, int inflight)
 {
+    struct bench *b = arg;
     int64_t t0 = bench_now_ns();
     int i;
 
-    b->next = 0;
-    b->done = 0;
-    for (i = 0; i < inflight && b->next < b->n; i++)
+    for (i = 0; i < inflight && b->w.next < b->w.n; i++)
         start_one(b);
-    if (b->done < b->n && event_base_dispatch(b->base) < 0) {
+    if (b->w.done < b->w.n && event_base_dispatch(b->base) < 0) {
         fprintf(stderr, "dns_resolve: event_base_dispatch failed\n");
         exit(1);
     }
-    if (b->done != b->n) {
+    if (b->w.done != b->w.n) {
         fprintf(stderr, "dns_resolve: the loop ended with %d of %d done\n",
-                b->done, b->n);
+                b->w.done, b->w.n);
         exit(1);
     }
-    return (double)b->n / ((double)(bench_now_ns() - t0) / 1e9);
+    return (double)b->w.n / ((double)(bench_now_ns() - t0) / 1e9);
 }
 
 static void
@@ -118,14 +106,13 @@ main(int argc, char **argv)
     struct dns_bench_opts o;
     struct bench b;
     char server[32];
-    double *rates;
-    int r;
+    int status;
 
     dns_bench_parse(argc, argv, &o);
     if (o.g)
         dns_bench_usage(argv[0]); /* -g is the c-ares program's */
     memset(&b, 0, sizeof(b));
-    b.n = o.names;
+    b.w.prog = "dns_resolve";
     b.base = event_base_new();
     if (b.base == NULL) {
         fprintf(stderr, "dns_resolve: event_base_new failed\n");
@@ -146,25 +133,8 @@ main(int argc, char **argv)
         return 1;
     }
 
-    rates = bench_calloc((size_t)o.rounds, sizeof(*rates));
-    for (r = 0; r <= o.rounds; r++) {
-        char *names = dns_bench_names(o.names, r);
-        double rate;
-
-        b.names = names;
-        rate = resolve_round(&b, o.inflight);
-        free(names);
-        if (r > 0)
-            rates[r - 1] = rate;
-    }
-    if (b.failures != 0) {
-        fprintf(stderr, "dns_resolve: %ld of %ld lookups failed\n", b.failures,
-                (long)o.names * (o.rounds + 1));
-        return 1;
-    }
-    dns_bench_report(&o, rates);
-    free(rates);
+    status = dns_bench_run(&o, &b.w, resolve_round, &b);
     evdns_base_free(b.dns, 0);
     event_base_free(b.base);
-    return 0;
+    return status;
 }

@@ -30,15 +30,11 @@
 #define MAX_FDS 65536
 
 struct bench {
+    struct dns_bench_work w;
     ares_channel channel;
     int ep;
     unsigned char watched[MAX_FDS]; /* fds in the epoll set */
-    const char *names;
-    int gethostbyname; /* -g */
-    int n;
-    int next; /* the next name to look up */
-    int done; /* lookups completed */
-    long failures;
+    int gethostbyname;              /* -g */
 };
 
 /* c-ares says which of its sockets to watch, and for what. */
@@ -74,24 +70,17 @@ static void start_one(struct bench *b);
 static void completed(struct bench *b);
 
 static void
-fail(struct bench *b, const char *why)
-{
-    if (b->failures++ == 0)
-        fprintf(stderr, "dns_resolve_cares: first failed lookup: %s\n", why);
-}
-
-static void
 resolved(void *arg, int status, int timeouts, struct hostent *h)
 {
     struct bench *b = arg;
 
     (void)timeouts;
     if (status != ARES_SUCCESS)
-        fail(b, ares_strerror(status));
+        dns_bench_fail(&b->w, ares_strerror(status));
     else if (h == NULL || h->h_addrtype != AF_INET || h->h_length != 4 ||
              h->h_addr_list[0] == NULL || h->h_addr_list[1] != NULL ||
              memcmp(h->h_addr_list[0], DNS_BENCH_ANSWER, 4) != 0)
-        fail(b, "not the expected answer");
+        dns_bench_fail(&b->w, "not the expected answer");
     completed(b);
 }
 
@@ -99,8 +88,8 @@ resolved(void *arg, int status, int timeouts, struct hostent *h)
 static void
 completed(struct bench *b)
 {
-    b->done++;
-    if (b->next < b->n)
+    b->w.done++;
+    if (b->w.next < b->w.n)
         start_one(b);
 }
 
@@ -113,14 +102,14 @@ answered(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 
     (void)timeouts;
     if (status != ARES_SUCCESS) {
-        fail(b, ares_strerror(status));
+        dns_bench_fail(&b->w, ares_strerror(status));
     } else {
         rc = ares_parse_a_reply(abuf, alen, NULL, addrs, &naddrs);
         if (rc != ARES_SUCCESS)
-            fail(b, ares_strerror(rc));
+            dns_bench_fail(&b->w, ares_strerror(rc));
         else if (naddrs != 1 ||
                  memcmp(&addrs[0].ipaddr, DNS_BENCH_ANSWER, 4) != 0)
-            fail(b, "not the expected answer");
+            dns_bench_fail(&b->w, "not the expected answer");
     }
     completed(b);
 }
@@ -128,28 +117,27 @@ answered(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 static void
 start_one(struct bench *b)
 {
-    const char *name = b->names + (size_t)b->next * DNS_BENCH_NAME_MAX;
+    const char *name = dns_bench_next_name(&b->w);
 
-    b->next++;
     if (b->gethostbyname)
         ares_gethostbyname(b->channel, name, AF_INET, resolved, b);
     else
         ares_query(b->channel, name, 1 /* C_IN */, 1 /* T_A */, answered, b);
 }
 
-/* One round: every name looked up; returns the lookups per second. */
+/* One round (dns_bench_run): every name looked up; returns the lookups
+ * per second. */
 static BENCH_MEASURED double
-resolve_round(struct bench *b, int inflight)
+resolve_round(void *arg, int inflight)
 {
+    struct bench *b = arg;
     struct epoll_event evs[64];
     int64_t t0 = bench_now_ns();
     int i;
 
-    b->next = 0;
-    b->done = 0;
-    for (i = 0; i < inflight && b->next < b->n; i++)
+    for (i = 0; i < inflight && b->w.next < b->w.n; i++)
         start_one(b);
-    while (b->done < b->n) {
+    while (b->w.done < b->w.n) {
         struct timeval tv, *tvp;
         int n, ms = -1;
 
@@ -178,7 +166,7 @@ resolve_round(struct bench *b, int inflight)
                 (e & EPOLLOUT) ? fd : ARES_SOCKET_BAD);
         }
     }
-    return (double)b->n / ((double)(bench_now_ns() - t0) / 1e9);
+    return (double)b->w.n / ((double)(bench_now_ns() - t0) / 1e9);
 }
 
 int
@@ -188,11 +176,10 @@ main(int argc, char **argv)
     struct dns_bench_opts o;
     struct ares_options ao;
     char server[32], lookups[] = "b";
-    double *rates;
-    int r, rc, mask;
+    int rc, mask, status;
 
     dns_bench_parse(argc, argv, &o);
-    b.n = o.names;
+    b.w.prog = "dns_resolve_cares";
     b.gethostbyname = o.g;
     b.ep = epoll_create1(EPOLL_CLOEXEC);
     if (b.ep < 0) {
@@ -234,26 +221,9 @@ main(int argc, char **argv)
         return 1;
     }
 
-    rates = bench_calloc((size_t)o.rounds, sizeof(*rates));
-    for (r = 0; r <= o.rounds; r++) {
-        char *names = dns_bench_names(o.names, r);
-        double rate;
-
-        b.names = names;
-        rate = resolve_round(&b, o.inflight);
-        free(names);
-        if (r > 0)
-            rates[r - 1] = rate;
-    }
-    if (b.failures != 0) {
-        fprintf(stderr, "dns_resolve_cares: %ld of %ld lookups failed\n",
-                b.failures, (long)o.names * (o.rounds + 1));
-        return 1;
-    }
-    dns_bench_report(&o, rates);
-    free(rates);
+    status = dns_bench_run(&o, &b.w, resolve_round, &b);
     ares_destroy(b.channel);
     ares_library_cleanup();
     close(b.ep);
-    return 0;
+    return status;
 }

@@ -223,36 +223,6 @@ on_request(struct evdns_server_request *req, void *arg)
     }
 }
 
-/* Opens a non-blocking UDP socket on 127.0.0.1:port and prints the
- * address it got.  Returns the socket, or -1 after printing why. */
-static int
-udp_listen(unsigned short port)
-{
-    struct sockaddr_in sin;
-    socklen_t len = sizeof(sin);
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-    if (fd < 0) {
-        fprintf(stderr, "%s: socket: %s\n", prog, strerror(errno));
-        return -1;
-    }
-    memset(&sin, 0, sizeof(sin));
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sin.sin_port = htons(port);
-    if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
-        getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
-        fprintf(stderr, "%s: cannot listen on 127.0.0.1:%u: %s\n", prog,
-                (unsigned)port, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    printf("%s: listening on 127.0.0.1:%u (zone example.vigil)\n", prog,
-           (unsigned)ntohs(sin.sin_port));
-    fflush(stdout);
-    return fd;
-}
-
 /* ------------------------------------------------------------------ */
 /* Lookups                                                             */
 /* ------------------------------------------------------------------ */
@@ -436,7 +406,9 @@ main(int argc, char **argv)
     }
 
     if (serving) {
-        if ((fd = udp_listen(udp_port)) < 0)
+        fd = sample_listen(prog, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                           udp_port);
+        if (fd < 0)
             goto done;
         port = evdns_add_server_port_with_base(base, fd, 0, on_request, NULL);
         if (port == NULL) {
@@ -444,6 +416,8 @@ main(int argc, char **argv)
             close(fd);
             goto done;
         }
+        printf("%s: serving the zone example.vigil\n", prog);
+        fflush(stdout);
     }
 
     if (optind < argc) {

@@ -142,7 +142,7 @@ main(int argc, char **argv)
         fprintf(stderr, "%s: cannot make an event base\n", prog);
         return 1;
     }
-    listener = sample_listen(prog, port, 1);
+    listener = sample_listen(prog, SOCK_STREAM | SOCK_NONBLOCK, port);
     if (listener < 0) {
         event_base_free(base);
         return 1;

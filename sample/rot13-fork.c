@@ -70,7 +70,7 @@ main(int argc, char **argv)
     sa.sa_handler = SIG_IGN;
     sa.sa_flags = SA_NOCLDWAIT; /* children reap themselves */
     sigaction(SIGCHLD, &sa, NULL);
-    listener = sample_listen(prog, port, 0);
+    listener = sample_listen(prog, SOCK_STREAM, port);
     if (listener < 0)
         return 1;
     while (!stop) {

@@ -106,7 +106,7 @@ main(int argc, char **argv)
     sa.sa_handler = on_stop;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    listener = sample_listen(prog, port, 1);
+    listener = sample_listen(prog, SOCK_STREAM | SOCK_NONBLOCK, port);
     if (listener < 0)
         return 1;
     while (!stop) {

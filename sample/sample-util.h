@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* Parses a TCP port (0 lets the system choose).  Returns 0, or -1 after
+/* Parses a port (0 lets the system choose).  Returns 0, or -1 after
  * printing why. */
 static inline int
 sample_parse_port(const char *prog, const char *s, unsigned short *port)
@@ -35,17 +35,19 @@ sample_parse_port(const char *prog, const char *s, unsigned short *port)
     return 0;
 }
 
-/* Opens a non-blocking TCP listener on 127.0.0.1:port and prints the
- * address it got, so that a client (or a test) knows where to connect.
+/* Opens a socket of this type on 127.0.0.1:port, a TCP listener for
+ * SOCK_STREAM, and prints the address it got, so that a client (or a
+ * test) knows where to send.  type is socket(2)'s: SOCK_STREAM or
+ * SOCK_DGRAM, with SOCK_NONBLOCK or SOCK_CLOEXEC or'ed in as wanted.
  * Returns the socket, or -1 after printing why. */
 static inline int
-sample_listen(const char *prog, unsigned short port, int nonblocking)
+sample_listen(const char *prog, int type, unsigned short port)
 {
+    int stream = (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) == SOCK_STREAM;
     struct sockaddr_in sin;
     socklen_t len = sizeof(sin);
     int one = 1;
-    int fd =
-        socket(AF_INET, SOCK_STREAM | (nonblocking ? SOCK_NONBLOCK : 0), 0);
+    int fd = socket(AF_INET, type, 0);
 
     if (fd < 0) {
         fprintf(stderr, "%s: socket: %s\n", prog, strerror(errno));
@@ -55,14 +57,17 @@ sample_listen(const char *prog, unsigned short port, int nonblocking)
     sin.sin_family = AF_INET;
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     sin.sin_port = htons(port);
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    /* A listener may take a port whose old connections linger; a
+     * datagram socket must not share its port with another. */
+    if (stream)
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
         fprintf(stderr, "%s: cannot listen on 127.0.0.1:%u: %s\n", prog,
                 (unsigned)port, strerror(errno));
         close(fd);
         return -1;
     }
-    if (listen(fd, 16) < 0 ||
+    if ((stream && listen(fd, 16) < 0) ||
         getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
         fprintf(stderr, "%s: listen: %s\n", prog, strerror(errno));
         close(fd);

@@ -68,10 +68,32 @@ close_ctx(struct ctx *c)
     vt_dns_stop(c->srv);
 }
 
+/* Starts a lookup through the global base with the compat functions,
+ * which return 0 or -1, not a request: of qtype for what, a name for
+ * VT_DNS_A and VT_DNS_AAAA, an IPv4 or IPv6 address as text for
+ * VT_DNS_PTR.  Waits for its one callback. */
 static void
-wait_one(struct ctx *c, struct vt_res *r)
+lookup(struct ctx *c, int qtype, const char *what, int flags, struct vt_res *r)
 {
-    ck_assert_int_eq(vt_evdns_wait(c->base, &r->calls, 1, 10), 1);
+    struct in_addr in;
+    struct in6_addr in6;
+    int rc, n;
+
+    memset(r, 0, sizeof(*r));
+    if (qtype == VT_DNS_A) {
+        rc = evdns_resolve_ipv4(what, flags, vt_res_cb, r);
+    } else if (qtype == VT_DNS_AAAA) {
+        rc = evdns_resolve_ipv6(what, flags, vt_res_cb, r);
+    } else if (inet_pton(AF_INET, what, &in) == 1) {
+        rc = evdns_resolve_reverse(&in, flags, vt_res_cb, r);
+    } else {
+        ck_assert_int_eq(inet_pton(AF_INET6, what, &in6), 1);
+        rc = evdns_resolve_reverse_ipv6(&in6, flags, vt_res_cb, r);
+    }
+    ck_assert_msg(rc == 0, "type %d lookup of %s: returned %d", qtype, what,
+                  rc);
+    n = vt_evdns_wait(c->base, &r->calls, 1, 10);
+    ck_assert_msg(n == 1, "type %d lookup of %s: %d callbacks", qtype, what, n);
 }
 
 START_TEST(init_makes_global_base)
@@ -115,8 +137,6 @@ START_TEST(resolve_functions)
     struct ctx c;
     struct vt_res r;
     struct vt_dns_query q;
-    struct in_addr in;
-    struct in6_addr in6;
 
     open_ctx(&c);
     ck_assert_int_eq(vt_dns_add_a(c.srv, "x.test", "10.0.0.1", 60), 0);
@@ -124,36 +144,16 @@ START_TEST(resolve_functions)
     ck_assert_int_eq(
         vt_dns_add_ptr(c.srv, "4.3.2.1.in-addr.arpa", "host.test", 62), 0);
 
-    /* These return 0 or -1, not a request. */
-    memset(&r, 0, sizeof(r));
-    ck_assert_int_eq(evdns_resolve_ipv4("x.test", 0, vt_res_cb, &r), 0);
-    wait_one(&c, &r);
-    ck_assert_int_eq(r.result, DNS_ERR_NONE);
-    ck_assert_int_eq(r.type, DNS_IPv4_A);
-    ck_assert_int_eq(r.count, 1);
-    ck_assert_int_eq(r.ttl, 60);
-    ck_assert_str_eq(r.addr[0], "10.0.0.1");
-
-    memset(&r, 0, sizeof(r));
-    ck_assert_int_eq(evdns_resolve_ipv6("x.test", 0, vt_res_cb, &r), 0);
-    wait_one(&c, &r);
-    ck_assert_int_eq(r.result, DNS_ERR_NONE);
-    ck_assert_int_eq(r.type, DNS_IPv6_AAAA);
-    ck_assert_str_eq(r.addr[0], "2001:db8::1");
-
-    ck_assert_int_eq(inet_pton(AF_INET, "1.2.3.4", &in), 1);
-    memset(&r, 0, sizeof(r));
-    ck_assert_int_eq(evdns_resolve_reverse(&in, 0, vt_res_cb, &r), 0);
-    wait_one(&c, &r);
-    ck_assert_int_eq(r.result, DNS_ERR_NONE);
-    ck_assert_int_eq(r.type, DNS_PTR);
-    ck_assert_str_eq(r.ptr, "host.test");
-    ck_assert_int_eq(r.ttl, 62);
-
-    ck_assert_int_eq(inet_pton(AF_INET6, "::1", &in6), 1);
-    memset(&r, 0, sizeof(r));
-    ck_assert_int_eq(evdns_resolve_reverse_ipv6(&in6, 0, vt_res_cb, &r), 0);
-    wait_one(&c, &r);
+    /* Through each of the four functions. */
+    lookup(&c, VT_DNS_A, "x.test", 0, &r);
+    vt_res_expect_answers(&r, DNS_IPv4_A, 60,
+                          (const char *[]){"10.0.0.1", NULL});
+    lookup(&c, VT_DNS_AAAA, "x.test", 0, &r);
+    vt_res_expect_answers(&r, DNS_IPv6_AAAA, 61,
+                          (const char *[]){"2001:db8::1", NULL});
+    lookup(&c, VT_DNS_PTR, "1.2.3.4", 0, &r);
+    vt_res_expect_answers(&r, DNS_PTR, 62, (const char *[]){"host.test", NULL});
+    lookup(&c, VT_DNS_PTR, "::1", 0, &r);
     ck_assert_int_eq(r.result, DNS_ERR_NOTEXIST);
     ck_assert_int_eq(vt_dns_query(c.srv, 3, &q), 0);
     ck_assert_str_eq(q.name, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
@@ -165,14 +165,12 @@ START_TEST(resolve_functions)
     {
         char long_name[301];
 
-        memset(long_name, 'a', 300);
-        long_name[300] = '\0';
-        for (int i = 49; i < 300; i += 50)
-            long_name[i] = '.';
         memset(&r, 0, sizeof(r));
-        ck_assert_int_eq(evdns_resolve_ipv4(long_name, 0, vt_res_cb, &r), -1);
-        vt_run_for(c.base, 50);
-        ck_assert_int_eq(r.calls, 0);
+        ck_assert_int_eq(evdns_resolve_ipv4(vt_evdns_overlong_name(long_name),
+                                            0, vt_res_cb, &r),
+                         -1);
+        vt_evdns_calls_stay(c.base, &r.calls, 0, 50,
+                            "a name that cannot be sent");
     }
     close_ctx(&c);
 }
@@ -182,39 +180,27 @@ START_TEST(search_functions)
 {
     struct ctx c;
     struct vt_res r;
-    struct vt_dns_query q;
 
     open_ctx(&c);
     ck_assert_int_eq(vt_dns_add_a(c.srv, "x.test", "10.0.0.1", 60), 0);
     evdns_search_add("a.test");
     evdns_search_ndots_set(2);
     /* One dot, under ndots:2: the search domain first. */
-    memset(&r, 0, sizeof(r));
-    ck_assert_int_eq(evdns_resolve_ipv4("x.test", 0, vt_res_cb, &r), 0);
-    wait_one(&c, &r);
+    lookup(&c, VT_DNS_A, "x.test", 0, &r);
     ck_assert_int_eq(r.result, DNS_ERR_NONE);
-    ck_assert_int_eq(vt_dns_count(c.srv), 2);
-    ck_assert_int_eq(vt_dns_query(c.srv, 0, &q), 0);
-    ck_assert_str_eq(q.name, "x.test.a.test");
-    ck_assert_int_eq(vt_dns_query(c.srv, 1, &q), 0);
-    ck_assert_str_eq(q.name, "x.test");
+    vt_evdns_expect_queries(
+        c.srv, (const char *[]){"x.test.a.test", "x.test", NULL}, VT_DNS_A, 0);
 
     vt_dns_clear_log(c.srv);
-    memset(&r, 0, sizeof(r));
-    ck_assert_int_eq(
-        evdns_resolve_ipv4("x.test", DNS_QUERY_NO_SEARCH, vt_res_cb, &r), 0);
-    wait_one(&c, &r);
+    lookup(&c, VT_DNS_A, "x.test", DNS_QUERY_NO_SEARCH, &r);
     ck_assert_int_eq(vt_dns_count(c.srv), 1);
 
     evdns_search_clear();
     vt_dns_clear_log(c.srv);
-    memset(&r, 0, sizeof(r));
-    ck_assert_int_eq(evdns_resolve_ipv4("x.test", 0, vt_res_cb, &r), 0);
-    wait_one(&c, &r);
+    lookup(&c, VT_DNS_A, "x.test", 0, &r);
     ck_assert_int_eq(r.result, DNS_ERR_NONE);
-    ck_assert_int_eq(vt_dns_count(c.srv), 1);
-    ck_assert_int_eq(vt_dns_query(c.srv, 0, &q), 0);
-    ck_assert_str_eq(q.name, "x.test");
+    vt_evdns_expect_queries(c.srv, (const char *[]){"x.test", NULL}, VT_DNS_A,
+                            0);
     close_ctx(&c);
 }
 END_TEST
@@ -223,7 +209,6 @@ START_TEST(resolv_conf_parse)
 {
     struct ctx c;
     struct vt_res r;
-    struct vt_dns_query q;
     char conf[256], path[64];
 
     open_ctx(&c);
@@ -240,15 +225,10 @@ START_TEST(resolv_conf_parse)
     ck_assert_int_eq(evdns_count_nameservers(), 1);
     ck_assert_int_eq(evdns_resume(), 0);
 
-    memset(&r, 0, sizeof(r));
-    ck_assert_int_eq(evdns_resolve_ipv4("x.test", 0, vt_res_cb, &r), 0);
-    wait_one(&c, &r);
+    lookup(&c, VT_DNS_A, "x.test", 0, &r);
     ck_assert_int_eq(r.result, DNS_ERR_NONE);
-    ck_assert_int_eq(vt_dns_count(c.srv), 2);
-    ck_assert_int_eq(vt_dns_query(c.srv, 0, &q), 0);
-    ck_assert_str_eq(q.name, "x.test.b.test");
-    ck_assert_int_eq(vt_dns_query(c.srv, 1, &q), 0);
-    ck_assert_str_eq(q.name, "x.test");
+    vt_evdns_expect_queries(
+        c.srv, (const char *[]){"x.test.b.test", "x.test", NULL}, VT_DNS_A, 0);
 
     /* A file that does not exist: 1, and (without NAMESERVERS) no
      * default server added. */
@@ -271,9 +251,8 @@ START_TEST(shutdown_fails_pending)
     evdns_shutdown(1);
     r.in_call = 0;
     ck_assert_ptr_null(evdns_get_global_base());
-    ck_assert_int_eq(vt_evdns_wait(c.base, &r.calls, 1, 5), 1);
+    vt_evdns_wait_deferred(c.base, &r.calls, &r.called_inside, "shutdown");
     ck_assert_int_eq(r.result, DNS_ERR_SHUTDOWN);
-    ck_assert_int_eq(r.called_inside, 0);
     event_base_free(c.base);
     vt_dns_stop(c.srv);
 }

@@ -28,20 +28,12 @@
 #include "vt-evdns.h"
 #include "vtest.h"
 
-struct ctx {
-    struct event_base *base;
-    struct vt_dns *srv;
-    struct evdns_base *dns;
-};
-
+/* The base, the fake server and a resolver (vt_evdns_open) with the
+ * records the tests ask for. */
 static void
-open_ctx(struct ctx *c)
+open_ctx(struct vt_evdns_ctx *c)
 {
-    c->base = event_base_new();
-    ck_assert_ptr_nonnull(c->base);
-    c->srv = vt_dns_start();
-    ck_assert_ptr_nonnull(c->srv);
-    c->dns = vt_evdns_new(c->base, c->srv, "0.5", "1");
+    vt_evdns_open(c, "0.5", "1");
     /* Two addresses and one IPv6 address for both.test; one family each
      * for four.test and six.test (the other is NXDOMAIN); a CNAME. */
     ck_assert_int_eq(vt_dns_add_a(c->srv, "both.test", "10.0.0.1", 60), 0);
@@ -59,21 +51,11 @@ open_ctx(struct ctx *c)
         vt_dns_add_cname(c->srv, "www.alias.test", "both.test", 30), 0);
 }
 
-static void
-close_ctx(struct ctx *c)
-{
-    if (c->dns != NULL)
-        evdns_base_free(c->dns, 0);
-    event_base_free(c->base);
-    vt_dns_stop(c->srv);
-}
-
-/* Calls evdns_getaddrinfo with these hints.  Returns the request (NULL
- * when answered at once) and fills *g, running the loop for the answer
- * when there is one to wait for. */
+/* Calls evdns_getaddrinfo with these hints, recording in *g.  Returns the
+ * request (NULL when answered at once). */
 static struct evdns_getaddrinfo_request *
-gai(struct ctx *c, const char *node, const char *serv, int family, int socktype,
-    int protocol, int flags, struct vt_gai *g)
+gai_start(struct vt_evdns_ctx *c, const char *node, const char *serv,
+          int family, int socktype, int protocol, int flags, struct vt_gai *g)
 {
     struct evutil_addrinfo hints;
     struct evdns_getaddrinfo_request *req;
@@ -87,6 +69,18 @@ gai(struct ctx *c, const char *node, const char *serv, int family, int socktype,
     g->in_call = 1;
     req = evdns_getaddrinfo(c->dns, node, serv, &hints, vt_gai_cb, g);
     g->in_call = 0;
+    return req;
+}
+
+/* gai_start, then the answer: already there when the request is NULL,
+ * else the loop runs for it. */
+static struct evdns_getaddrinfo_request *
+gai(struct vt_evdns_ctx *c, const char *node, const char *serv, int family,
+    int socktype, int protocol, int flags, struct vt_gai *g)
+{
+    struct evdns_getaddrinfo_request *req =
+        gai_start(c, node, serv, family, socktype, protocol, flags, g);
+
     if (req == NULL) {
         /* Answered inside the call, exactly once. */
         ck_assert_int_eq(g->calls, 1);
@@ -125,9 +119,28 @@ free_result(struct vt_gai *g)
     g->res = NULL;
 }
 
+/* Looks node up for one family and for two (label names the case): each
+ * lookup asks the server, then fails with eai and no result. */
+static void
+expect_lookup_fails(struct vt_evdns_ctx *c, const char *node, int eai,
+                    const char *label)
+{
+    static const int families[] = {AF_INET, AF_UNSPEC};
+
+    for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+        struct vt_gai g;
+
+        ck_assert_ptr_nonnull(
+            gai(c, node, "80", families[i], SOCK_STREAM, 0, 0, &g));
+        ck_assert_msg(g.result == eai, "%s, family %d: result %d, not %d",
+                      label, families[i], g.result, eai);
+        ck_assert_ptr_null(g.res);
+    }
+}
+
 START_TEST(numeric_hosts_answer_at_once)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
 
     open_ctx(&c);
@@ -152,13 +165,13 @@ START_TEST(numeric_hosts_answer_at_once)
     ck_assert_int_eq(g.result, EVUTIL_EAI_NONAME);
     ck_assert_ptr_null(g.res);
     ck_assert_int_eq(vt_dns_datagrams(c.srv), 0);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(hints_family_socktype_protocol)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
 
     open_ctx(&c);
@@ -212,13 +225,13 @@ START_TEST(hints_family_socktype_protocol)
         gai(&c, "both.test", "80", 12345, SOCK_STREAM, 0, 0, &g));
     ck_assert_int_eq(g.result, EVUTIL_EAI_FAMILY);
     ck_assert_ptr_null(g.res);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(services)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
 
     open_ctx(&c);
@@ -247,13 +260,13 @@ START_TEST(services)
     ck_assert_ptr_null(gai(&c, NULL, NULL, AF_INET, SOCK_STREAM, 0, 0, &g));
     ck_assert_int_eq(g.result, EVUTIL_EAI_NONAME);
     ck_assert_int_eq(vt_dns_datagrams(c.srv), 0);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(passive_and_null_node)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
 
     open_ctx(&c);
@@ -278,13 +291,13 @@ START_TEST(passive_and_null_node)
     expect_result(&g, 0, "127.0.0.1", 99, SOCK_STREAM, IPPROTO_TCP);
     free_result(&g);
     ck_assert_int_eq(vt_dns_datagrams(c.srv), 0);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(canonname)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
 
     open_ctx(&c);
@@ -312,13 +325,13 @@ START_TEST(canonname)
     ck_assert_int_eq(g.result, 0);
     ck_assert_ptr_null(g.res->ai_canonname);
     free_result(&g);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(one_family_missing)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
 
     open_ctx(&c);
@@ -339,21 +352,14 @@ START_TEST(one_family_missing)
     free_result(&g);
 
     /* Both NXDOMAIN: EAI_NONAME. */
-    ck_assert_ptr_nonnull(
-        gai(&c, "nx.test", "1", AF_UNSPEC, SOCK_STREAM, 0, 0, &g));
-    ck_assert_int_eq(g.result, EVUTIL_EAI_NONAME);
-    ck_assert_ptr_null(g.res);
-    ck_assert_ptr_nonnull(
-        gai(&c, "nx.test", "1", AF_INET, SOCK_STREAM, 0, 0, &g));
-    ck_assert_int_eq(g.result, EVUTIL_EAI_NONAME);
-    ck_assert_ptr_null(g.res);
-    close_ctx(&c);
+    expect_lookup_fails(&c, "nx.test", EVUTIL_EAI_NONAME, "NXDOMAIN");
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(hosts_file_first)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
     char path[64];
 
@@ -405,7 +411,7 @@ START_TEST(hosts_file_first)
     expect_result(&g, 0, "127.0.0.1", 80, SOCK_STREAM, IPPROTO_TCP);
     free_result(&g);
     ck_assert_int_eq(vt_dns_datagrams(c.srv), 0);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -413,7 +419,7 @@ START_TEST(errors_give_eai_fail)
 {
     static const int actions[] = {VT_DNS_DROP, VT_DNS_SERVFAIL, VT_DNS_REFUSED,
                                   VT_DNS_TRUNCATED, VT_DNS_FORMERR};
-    struct ctx c;
+    struct vt_evdns_ctx c;
 
     /* Every failure but NXDOMAIN, a timeout included, is EAI_FAIL in
      * libevent 2.1.12 (not EAI_AGAIN), for one family or two. */
@@ -421,78 +427,58 @@ START_TEST(errors_give_eai_fail)
     vt_evdns_option(c.dns, "timeout:", "0.2");
     ck_assert_int_eq(vt_dns_set_action(c.srv, "slow.test", 0, VT_DNS_DROP), 0);
     for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
-        struct vt_gai g;
+        char label[32];
 
+        snprintf(label, sizeof(label), "action %d", actions[i]);
         ck_assert_int_eq(vt_dns_set_action(c.srv, "bad.test", 0, actions[i]),
                          0);
-        ck_assert_ptr_nonnull(
-            gai(&c, "bad.test", "80", AF_INET, SOCK_STREAM, 0, 0, &g));
-        ck_assert_int_eq(g.result, EVUTIL_EAI_FAIL);
-        ck_assert_ptr_null(g.res);
-        ck_assert_ptr_nonnull(
-            gai(&c, "bad.test", "80", AF_UNSPEC, SOCK_STREAM, 0, 0, &g));
-        ck_assert_int_eq(g.result, EVUTIL_EAI_FAIL);
-        ck_assert_ptr_null(g.res);
+        expect_lookup_fails(&c, "bad.test", EVUTIL_EAI_FAIL, label);
     }
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(cancel_before_answer)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
-    struct evutil_addrinfo hints;
     struct evdns_getaddrinfo_request *req;
 
     open_ctx(&c);
     ck_assert_int_eq(vt_dns_set_action(c.srv, "slow.test", 0, VT_DNS_DROP), 0);
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    memset(&g, 0, sizeof(g));
-    req = evdns_getaddrinfo(c.dns, "slow.test", "80", &hints, vt_gai_cb, &g);
+    req = gai_start(&c, "slow.test", "80", AF_UNSPEC, SOCK_STREAM, 0, 0, &g);
     ck_assert_ptr_nonnull(req);
     g.in_call = 1;
     evdns_getaddrinfo_cancel(req);
     g.in_call = 0;
     /* From the loop, once, with EVUTIL_EAI_CANCEL. */
-    ck_assert_int_eq(g.calls, 0);
-    ck_assert_int_eq(vt_evdns_wait(c.base, &g.calls, 1, 5), 1);
+    vt_evdns_wait_deferred(c.base, &g.calls, &g.called_inside, "cancel");
     ck_assert_int_eq(g.result, EVUTIL_EAI_CANCEL);
     ck_assert_ptr_null(g.res);
-    ck_assert_int_eq(g.called_inside, 0);
-    vt_run_for(c.base, 700);
-    ck_assert_int_eq(g.calls, 1);
-    close_ctx(&c);
+    vt_evdns_calls_stay(c.base, &g.calls, 1, 700, "after the cancel");
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(free_with_lookup_pending)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct vt_gai g;
-    struct evutil_addrinfo hints;
 
     open_ctx(&c);
     ck_assert_int_eq(vt_dns_set_action(c.srv, "slow.test", 0, VT_DNS_DROP), 0);
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    memset(&g, 0, sizeof(g));
     ck_assert_ptr_nonnull(
-        evdns_getaddrinfo(c.dns, "slow.test", "80", &hints, vt_gai_cb, &g));
+        gai_start(&c, "slow.test", "80", AF_UNSPEC, SOCK_STREAM, 0, 0, &g));
     g.in_call = 1;
     evdns_base_free(c.dns, 1);
     c.dns = NULL;
     g.in_call = 0;
     /* libevent 2.1.12 reports the shut-down lookup as EVUTIL_EAI_FAIL,
      * from the loop. */
-    ck_assert_int_eq(vt_evdns_wait(c.base, &g.calls, 1, 5), 1);
+    vt_evdns_wait_deferred(c.base, &g.calls, &g.called_inside, "free");
     ck_assert_int_eq(g.result, EVUTIL_EAI_FAIL);
     ck_assert_ptr_null(g.res);
-    ck_assert_int_eq(g.called_inside, 0);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
@@ -500,30 +486,48 @@ END_TEST
  * bufferevent_socket_connect_hostname
  */
 
+/* Connects a new bufferevent to host:port through c's resolver (label
+ * names the case) and waits for its one event, which must come from the
+ * loop; no DNS error is known before the loop runs.  Returns the
+ * bufferevent, *rec holding what its event callback saw. */
+static struct bufferevent *
+connect_via(struct vt_evdns_ctx *c, const char *label, int family,
+            const char *host, int port, struct vt_rec *rec)
+{
+    struct bufferevent *bev;
+    int rc, n;
+
+    memset(rec, 0, sizeof(*rec));
+    bev = bufferevent_socket_new(c->base, -1, BEV_OPT_CLOSE_ON_FREE);
+    ck_assert_ptr_nonnull(bev);
+    bufferevent_setcb(bev, NULL, NULL, vt_event_cb, rec);
+    rec->in_call = 1;
+    rc = bufferevent_socket_connect_hostname(bev, c->dns, family, host, port);
+    rec->in_call = 0;
+    ck_assert_msg(rc == 0, "%s: connect_hostname returned %d", label, rc);
+    rc = bufferevent_socket_get_dns_error(bev);
+    ck_assert_msg(rc == 0, "%s: DNS error %d before the loop ran", label, rc);
+    n = vt_wait_for(c->base, &rec->events, 1);
+    ck_assert_msg(n == 1, "%s: %d events, not 1", label, n);
+    ck_assert_msg(rec->called_inside == 0, "%s: %d events inside the call",
+                  label, rec->called_inside);
+    return bev;
+}
+
 START_TEST(connect_hostname_resolves_and_connects)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct sockaddr_in addr;
     struct bufferevent *bev;
     struct vt_rec rec;
-    int lfd;
+    int lfd, port;
 
     open_ctx(&c);
     lfd = vt_tcp_listener(&addr);
     ck_assert_int_ge(lfd, 0);
+    port = ntohs(addr.sin_port);
     ck_assert_int_eq(vt_dns_add_a(c.srv, "conn.test", "127.0.0.1", 60), 0);
-    memset(&rec, 0, sizeof(rec));
-    bev = bufferevent_socket_new(c.base, -1, BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, NULL, NULL, vt_event_cb, &rec);
-    rec.in_call = 1;
-    ck_assert_int_eq(bufferevent_socket_connect_hostname(bev, c.dns, AF_INET,
-                                                         "conn.test",
-                                                         ntohs(addr.sin_port)),
-                     0);
-    rec.in_call = 0;
-    ck_assert_int_eq(vt_wait_for(c.base, &rec.events, 1), 1);
-    ck_assert_int_eq(rec.called_inside, 0);
+    bev = connect_via(&c, "AF_INET", AF_INET, "conn.test", port, &rec);
     ck_assert_int_eq(rec.what, BEV_EVENT_CONNECTED);
     ck_assert_int_eq(bufferevent_socket_get_dns_error(bev), 0);
     ck_assert_int_ge(bufferevent_getfd(bev), 0);
@@ -531,43 +535,27 @@ START_TEST(connect_hostname_resolves_and_connects)
     bufferevent_free(bev);
 
     /* AF_UNSPEC asks for both families. */
-    memset(&rec, 0, sizeof(rec));
     vt_dns_clear_log(c.srv);
-    bev = bufferevent_socket_new(c.base, -1, BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, NULL, NULL, vt_event_cb, &rec);
-    ck_assert_int_eq(bufferevent_socket_connect_hostname(bev, c.dns, AF_UNSPEC,
-                                                         "conn.test",
-                                                         ntohs(addr.sin_port)),
-                     0);
-    ck_assert_int_eq(vt_wait_for(c.base, &rec.events, 1), 1);
+    bev = connect_via(&c, "AF_UNSPEC", AF_UNSPEC, "conn.test", port, &rec);
     ck_assert_int_eq(rec.what, BEV_EVENT_CONNECTED);
     ck_assert_int_eq(vt_dns_count_name(c.srv, "conn.test", VT_DNS_A), 1);
     ck_assert_int_eq(vt_dns_count_name(c.srv, "conn.test", VT_DNS_AAAA), 1);
     bufferevent_free(bev);
 
     /* A numeric address needs no query. */
-    memset(&rec, 0, sizeof(rec));
     vt_dns_clear_log(c.srv);
-    bev = bufferevent_socket_new(c.base, -1, BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, NULL, NULL, vt_event_cb, &rec);
-    ck_assert_int_eq(bufferevent_socket_connect_hostname(bev, c.dns, AF_INET,
-                                                         "127.0.0.1",
-                                                         ntohs(addr.sin_port)),
-                     0);
-    ck_assert_int_eq(vt_wait_for(c.base, &rec.events, 1), 1);
+    bev = connect_via(&c, "numeric", AF_INET, "127.0.0.1", port, &rec);
     ck_assert_int_eq(rec.what, BEV_EVENT_CONNECTED);
     ck_assert_int_eq(vt_dns_datagrams(c.srv), 0);
     bufferevent_free(bev);
     close(lfd);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 
 START_TEST(connect_hostname_nxdomain)
 {
-    struct ctx c;
+    struct vt_evdns_ctx c;
     struct sockaddr_in addr;
     struct bufferevent *bev;
     struct vt_rec rec;
@@ -576,25 +564,15 @@ START_TEST(connect_hostname_nxdomain)
     open_ctx(&c);
     lfd = vt_tcp_listener(&addr);
     ck_assert_int_ge(lfd, 0);
-    memset(&rec, 0, sizeof(rec));
-    bev = bufferevent_socket_new(c.base, -1, BEV_OPT_CLOSE_ON_FREE);
-    ck_assert_ptr_nonnull(bev);
-    bufferevent_setcb(bev, NULL, NULL, vt_event_cb, &rec);
-    rec.in_call = 1;
-    ck_assert_int_eq(bufferevent_socket_connect_hostname(
-                         bev, c.dns, AF_INET, "nx.test", ntohs(addr.sin_port)),
-                     0);
-    rec.in_call = 0;
-    ck_assert_int_eq(bufferevent_socket_get_dns_error(bev), 0);
-    ck_assert_int_eq(vt_wait_for(c.base, &rec.events, 1), 1);
-    ck_assert_int_eq(rec.called_inside, 0);
+    bev = connect_via(&c, "NXDOMAIN", AF_INET, "nx.test", ntohs(addr.sin_port),
+                      &rec);
     ck_assert_int_eq(rec.what, BEV_EVENT_ERROR);
     /* The getaddrinfo error, for evutil_gai_strerror. */
     ck_assert_int_eq(bufferevent_socket_get_dns_error(bev), EVUTIL_EAI_NONAME);
     ck_assert_int_eq(vt_dns_count_name(c.srv, "nx.test", VT_DNS_A), 1);
     bufferevent_free(bev);
     close(lfd);
-    close_ctx(&c);
+    vt_evdns_close(&c);
 }
 END_TEST
 

@@ -103,13 +103,30 @@ q_name(struct qbuf *q, const char *name)
     q_put8(q, 0);
 }
 
+/* The type and class of a question whose name is written, and one more
+ * question in the header's count. */
+static void
+q_question_end(struct qbuf *q, unsigned type, unsigned qclass)
+{
+    q_put16(q, type);
+    q_put16(q, qclass);
+    q_set16(q, 4, ((unsigned)q->b[4] << 8 | q->b[5]) + 1);
+}
+
 static void
 q_question(struct qbuf *q, const char *name, unsigned type, unsigned qclass)
 {
     q_name(q, name);
-    q_put16(q, type);
-    q_put16(q, qclass);
-    q_set16(q, 4, ((unsigned)q->b[4] << 8 | q->b[5]) + 1);
+    q_question_end(q, type, qclass);
+}
+
+/* A label of len octets c, whatever len is. */
+static void
+q_label(struct qbuf *q, unsigned len, char c)
+{
+    q_put8(q, len);
+    for (unsigned i = 0; i < len; i++)
+        q_put8(q, (unsigned char)c);
 }
 
 static void
@@ -313,17 +330,24 @@ udp_socket_on_loopback(struct sockaddr_in *addr)
     return fd;
 }
 
+/* Sets the bench up on base: a port whose requests go to handler (made
+ * with the compat evdns_add_server_port, on the current base, when
+ * compat is set) and a client socket connected to it. */
 static void
-bench_up(handler_fn handler)
+bench_up_on(struct event_base *base, handler_fn handler, int compat)
 {
     struct sockaddr_in caddr;
 
     memset(&B, 0, sizeof(B));
     B.handler = handler;
-    B.base = event_base_new();
+    B.base = base;
     ck_assert_ptr_nonnull(B.base);
     B.sfd = udp_socket_on_loopback(&B.saddr);
-    B.port = evdns_add_server_port_with_base(B.base, B.sfd, 0, server_cb, &B);
+    if (compat)
+        B.port = evdns_add_server_port(B.sfd, 0, server_cb, &B);
+    else
+        B.port =
+            evdns_add_server_port_with_base(B.base, B.sfd, 0, server_cb, &B);
     ck_assert_ptr_nonnull(B.port);
     B.cfd = udp_socket_on_loopback(&caddr);
     ck_assert_int_eq(
@@ -331,6 +355,12 @@ bench_up(handler_fn handler)
     B.cev = event_new(B.base, B.cfd, EV_READ | EV_PERSIST, client_cb, NULL);
     ck_assert_ptr_nonnull(B.cev);
     ck_assert_int_eq(event_add(B.cev, NULL), 0);
+}
+
+static void
+bench_up(handler_fn handler)
+{
+    bench_up_on(event_base_new(), handler, 0);
 }
 
 static void
@@ -349,6 +379,17 @@ send_query(const struct qbuf *q)
     ck_assert_int_eq(send(B.cfd, q->b, q->n, 0), (ssize_t)q->n);
 }
 
+/* Sends a query with one question, of class IN. */
+static void
+send_question(unsigned id, unsigned flags, const char *name, unsigned type)
+{
+    struct qbuf q;
+
+    q_begin(&q, id, flags);
+    q_question(&q, name, type, 1);
+    send_query(&q);
+}
+
 /* Runs the loop until reply number n (from 1) is in. */
 static void
 wait_replies(int n)
@@ -362,20 +403,50 @@ wait_calls(int n)
     ck_assert_int_eq(vt_wait_for(B.base, &B.calls, n), n);
 }
 
-/* Sends a standard query for name (type A, RD) and returns its reply,
- * parsed, in *m. */
+/* Runs the loop for the next reply and parses it into *m. */
+static void
+next_reply(struct rmsg *m)
+{
+    int n = B.nreplies;
+
+    wait_replies(n + 1);
+    ck_assert_int_eq(parse_reply(B.reply[n], B.reply_len[n], m), 0);
+}
+
+/* Sends a standard query (RD set) for name and returns its reply, parsed,
+ * in *m. */
 static void
 ask(unsigned id, const char *name, unsigned type, struct rmsg *m)
 {
-    struct qbuf q;
-    int before = B.nreplies;
-
-    q_begin(&q, id, RD);
-    q_question(&q, name, type, 1);
-    send_query(&q);
-    wait_replies(before + 1);
-    ck_assert_int_eq(parse_reply(B.reply[before], B.reply_len[before], m), 0);
+    send_question(id, RD, name, type);
+    next_reply(m);
     ck_assert_uint_eq(m->id, id);
+}
+
+/* Checks the number of records in each section of a reply. */
+static void
+expect_sections(const struct rmsg *m, unsigned an, unsigned ns, unsigned ar)
+{
+    ck_assert_uint_eq(m->an, an);
+    ck_assert_uint_eq(m->ns, ns);
+    ck_assert_uint_eq(m->ar, ar);
+}
+
+/* Checks the owner name and type of record i of a reply. */
+static void
+expect_rr(const struct rmsg *m, int i, const char *name, unsigned type)
+{
+    ck_assert_int_lt(i, m->nrr);
+    ck_assert_str_eq(m->rr[i].name, name);
+    ck_assert_uint_eq(m->rr[i].type, type);
+}
+
+/* Checks the RDATA of record i of a reply: these len octets. */
+static void
+expect_rdata(const struct rmsg *m, int i, const void *data, unsigned len)
+{
+    ck_assert_uint_eq(m->rr[i].rdlen, len);
+    ck_assert_mem_eq(m->rr[i].rdata, data, len);
 }
 
 static const unsigned char addr4[4] = {192, 0, 2, 7};
@@ -412,15 +483,11 @@ START_TEST(test_a_reply)
     ck_assert_str_eq(m.q[0].name, "www.example.com");
     ck_assert_uint_eq(m.q[0].type, 1);
     ck_assert_uint_eq(m.q[0].qclass, 1);
-    ck_assert_uint_eq(m.an, 1);
-    ck_assert_uint_eq(m.ns, 0);
-    ck_assert_uint_eq(m.ar, 0);
-    ck_assert_str_eq(m.rr[0].name, "www.example.com");
-    ck_assert_uint_eq(m.rr[0].type, 1);
+    expect_sections(&m, 1, 0, 0);
+    expect_rr(&m, 0, "www.example.com", 1);
     ck_assert_uint_eq(m.rr[0].rclass, 1);
     ck_assert_uint_eq(m.rr[0].ttl, 60);
-    ck_assert_uint_eq(m.rr[0].rdlen, 4);
-    ck_assert_mem_eq(m.rr[0].rdata, addr4, 4);
+    expect_rdata(&m, 0, addr4, 4);
     ck_assert_int_eq(B.calls, 1);
     bench_down();
 }
@@ -443,11 +510,9 @@ START_TEST(test_aaaa_reply)
     bench_up(answer_aaaa);
     ask(7, "v6.example.com", EVDNS_TYPE_AAAA, &m);
     ck_assert_uint_eq(m.an, 1);
-    ck_assert_str_eq(m.rr[0].name, "v6.example.com");
-    ck_assert_uint_eq(m.rr[0].type, 28);
+    expect_rr(&m, 0, "v6.example.com", 28);
     ck_assert_uint_eq(m.rr[0].ttl, 300);
-    ck_assert_uint_eq(m.rr[0].rdlen, 16);
-    ck_assert_mem_eq(m.rr[0].rdata, addr6, 16);
+    expect_rdata(&m, 0, addr6, 16);
     bench_down();
 }
 END_TEST
@@ -485,8 +550,7 @@ START_TEST(test_ptr_reply)
     ask(9, "7.2.0.192.in-addr.arpa", EVDNS_TYPE_PTR, &m);
     ck_assert_uint_eq(m.an, 2);
     for (int i = 0; i < 2; i++) {
-        ck_assert_str_eq(m.rr[i].name, "7.2.0.192.in-addr.arpa");
-        ck_assert_uint_eq(m.rr[i].type, 12);
+        expect_rr(&m, i, "7.2.0.192.in-addr.arpa", 12);
         ck_assert_uint_eq(m.rr[i].rclass, 1);
     }
     ck_assert_str_eq(m.rr[0].target, "host.example");
@@ -516,12 +580,10 @@ START_TEST(test_cname_reply)
     bench_up(answer_cname);
     ask(10, "alias.example.com", EVDNS_TYPE_A, &m);
     ck_assert_uint_eq(m.an, 2);
-    ck_assert_str_eq(m.rr[0].name, "alias.example.com");
-    ck_assert_uint_eq(m.rr[0].type, 5);
+    expect_rr(&m, 0, "alias.example.com", 5);
     ck_assert_str_eq(m.rr[0].target, "real.example.com");
-    ck_assert_str_eq(m.rr[1].name, "real.example.com");
-    ck_assert_uint_eq(m.rr[1].type, 1);
-    ck_assert_mem_eq(m.rr[1].rdata, addr4, 4);
+    expect_rr(&m, 1, "real.example.com", 1);
+    expect_rdata(&m, 1, addr4, 4);
     bench_down();
 }
 END_TEST
@@ -574,20 +636,14 @@ START_TEST(test_generic_reply)
 
     bench_up(answer_generic);
     ask(11, "t.example.org", EVDNS_TYPE_TXT, &m);
-    ck_assert_uint_eq(m.an, 1);
-    ck_assert_uint_eq(m.ns, 1);
-    ck_assert_uint_eq(m.ar, 1);
-    ck_assert_str_eq(m.rr[0].name, "t.example.org");
-    ck_assert_uint_eq(m.rr[0].type, 16);
+    expect_sections(&m, 1, 1, 1);
+    expect_rr(&m, 0, "t.example.org", 16);
     ck_assert_uint_eq(m.rr[0].ttl, 7);
-    ck_assert_uint_eq(m.rr[0].rdlen, 12);
-    ck_assert_mem_eq(m.rr[0].rdata, "\x05hello\x05world", 12);
-    ck_assert_str_eq(m.rr[1].name, "example.org");
-    ck_assert_uint_eq(m.rr[1].type, 2);
+    expect_rdata(&m, 0, "\x05hello\x05world", 12);
+    expect_rr(&m, 1, "example.org", 2);
     ck_assert_str_eq(m.rr[1].target, "ns1.example.org");
-    ck_assert_str_eq(m.rr[2].name, "ns1.example.org");
-    ck_assert_uint_eq(m.rr[2].type, 1);
-    ck_assert_mem_eq(m.rr[2].rdata, addr4, 4);
+    expect_rr(&m, 2, "ns1.example.org", 1);
+    expect_rdata(&m, 2, addr4, 4);
     bench_down();
 }
 END_TEST
@@ -612,10 +668,8 @@ START_TEST(test_a_reply_several)
     bench_up(answer_two_addresses);
     ask(12, "two.example", EVDNS_TYPE_A, &m);
     ck_assert_uint_eq(m.an, 2);
-    ck_assert_uint_eq(m.rr[0].rdlen, 4);
-    ck_assert_uint_eq(m.rr[1].rdlen, 4);
-    ck_assert_mem_eq(m.rr[0].rdata, "\x0a\x00\x00\x01", 4);
-    ck_assert_mem_eq(m.rr[1].rdata, "\x0a\x00\x00\x02", 4);
+    expect_rdata(&m, 0, "\x0a\x00\x00\x01", 4);
+    expect_rdata(&m, 1, "\x0a\x00\x00\x02", 4);
     bench_down();
 }
 END_TEST
@@ -651,8 +705,7 @@ START_TEST(test_multiple_questions)
     q_question(&q, "a.example", EVDNS_TYPE_A, 1);
     q_question(&q, "B.Example", EVDNS_TYPE_AAAA, 3);
     send_query(&q);
-    wait_replies(1);
-    ck_assert_int_eq(parse_reply(B.reply[0], B.reply_len[0], &m), 0);
+    next_reply(&m);
     ck_assert_uint_eq(m.qd, 2);
     ck_assert_str_eq(m.q[0].name, "a.example");
     ck_assert_uint_eq(m.q[0].type, 1);
@@ -707,7 +760,6 @@ answer_with_flags(struct evdns_server_request *req)
 START_TEST(test_flags)
 {
     struct rmsg m;
-    struct qbuf q;
 
     bench_up(answer_with_flags);
     flag_step = 0;
@@ -718,11 +770,8 @@ START_TEST(test_flags)
     ck_assert_uint_eq(m.flags, QR | RD | RA);
     /* Without RD in the query, none in the request or the reply. */
     flag_step = 2;
-    q_begin(&q, 22, 0);
-    q_question(&q, "f.example", EVDNS_TYPE_A, 1);
-    send_query(&q);
-    wait_replies(3);
-    ck_assert_int_eq(parse_reply(B.reply[2], B.reply_len[2], &m), 0);
+    send_question(22, 0, "f.example", EVDNS_TYPE_A);
+    next_reply(&m);
     ck_assert_uint_eq(m.flags, QR);
 #ifndef VIGIL_ORACLE
     flag_step = 3;
@@ -787,12 +836,9 @@ drop_odd(struct evdns_server_request *req)
 START_TEST(test_drop)
 {
     struct rmsg m;
-    struct qbuf q;
 
     bench_up(drop_odd);
-    q_begin(&q, 40, RD);
-    q_question(&q, "d.example", EVDNS_TYPE_A, 1);
-    send_query(&q);
+    send_question(40, RD, "d.example", EVDNS_TYPE_A);
     wait_calls(1);
     /* The next query's reply is the first one back: nothing was sent for
      * the dropped request (replies leave the socket in order). */
@@ -879,15 +925,13 @@ START_TEST(test_compression)
 
     bench_up(answer_many_names);
     ask(60, "www.example.com", EVDNS_TYPE_A, &m);
-    ck_assert_uint_eq(m.an, 2);
-    ck_assert_uint_eq(m.ns, 1);
-    ck_assert_uint_eq(m.ar, 1);
-    ck_assert_str_eq(m.rr[0].name, "www.example.com");
+    expect_sections(&m, 2, 1, 1);
+    expect_rr(&m, 0, "www.example.com", 5);
     ck_assert_str_eq(m.rr[0].target, "host.example.com");
-    ck_assert_str_eq(m.rr[1].name, "host.example.com");
-    ck_assert_str_eq(m.rr[2].name, "example.com");
+    expect_rr(&m, 1, "host.example.com", 1);
+    expect_rr(&m, 2, "example.com", 2);
     ck_assert_str_eq(m.rr[2].target, "ns1.example.com");
-    ck_assert_str_eq(m.rr[3].name, "ns1.example.com");
+    expect_rr(&m, 3, "ns1.example.com", 1);
     /* The same message without compression. */
     plain = 12 + wire_len("www.example.com") + 4;
     plain += wire_len("www.example.com") + 10 + wire_len("host.example.com");
@@ -916,12 +960,8 @@ answer_too_much(struct evdns_server_request *req)
 
 START_TEST(test_truncation)
 {
-    struct qbuf q;
-
     bench_up(answer_too_much);
-    q_begin(&q, 70, RD);
-    q_question(&q, "big.example.com", EVDNS_TYPE_A, 1);
-    send_query(&q);
+    send_question(70, RD, "big.example.com", EVDNS_TYPE_A);
     wait_replies(1);
     ck_assert_uint_le(B.reply_len[0], 512);
     ck_assert_uint_ge(B.reply_len[0], 12);
@@ -1005,26 +1045,17 @@ START_TEST(test_malformed)
 
     /* A name over 255 octets: five labels of 63. */
     q_begin(&q, 9, RD);
-    for (int l = 0; l < 5; l++) {
-        q_put8(&q, 63);
-        for (int i = 0; i < 63; i++)
-            q_put8(&q, 'x');
-    }
+    for (int l = 0; l < 5; l++)
+        q_label(&q, 63, 'x');
     q_put8(&q, 0);
-    q_put16(&q, 1);
-    q_put16(&q, 1);
-    q_set16(&q, 4, 1);
+    q_question_end(&q, 1, 1);
     bad_then_good(q.b, q.n);
 
     /* A label over 63 octets (length 64 is the reserved type 01). */
     q_begin(&q, 10, RD);
-    q_put8(&q, 64);
-    for (int i = 0; i < 64; i++)
-        q_put8(&q, 'y');
+    q_label(&q, 64, 'y');
     q_put8(&q, 0);
-    q_put16(&q, 1);
-    q_put16(&q, 1);
-    q_set16(&q, 4, 1);
+    q_question_end(&q, 1, 1);
     bad_then_good(q.b, q.n);
 
     /* No question at all: dropped, as libevent drops it. */
@@ -1072,17 +1103,13 @@ END_TEST
 #ifndef VIGIL_ORACLE
 START_TEST(test_notimp)
 {
-    struct qbuf q;
     struct rmsg m;
 
     bench_up(answer_plain);
     /* Opcode 4 (NOTIFY) gets NOTIMP without a callback, the opcode copied;
      * libevent 2.1.12 ignores the opcode and answers it as a query. */
-    q_begin(&q, 90, (4 << 11) | RD);
-    q_question(&q, "n.example", EVDNS_TYPE_SOA, 1);
-    send_query(&q);
-    wait_replies(1);
-    ck_assert_int_eq(parse_reply(B.reply[0], B.reply_len[0], &m), 0);
+    send_question(90, (4 << 11) | RD, "n.example", EVDNS_TYPE_SOA);
+    next_reply(&m);
     ck_assert_uint_eq(m.id, 90);
     ck_assert_uint_eq(m.flags, QR | (4 << 11) | RD | DNS_ERR_NOTIMPL);
     ck_assert_uint_eq(m.qd, 1);
@@ -1131,9 +1158,7 @@ START_TEST(test_question_text)
     bench_up(check_escaped_name);
     q_begin(&q, 91, RD);
     q_raw(&q, odd, sizeof(odd)); /* the final NUL is the root label */
-    q_put16(&q, 1);
-    q_put16(&q, 1);
-    q_set16(&q, 4, 1);
+    q_question_end(&q, 1, 1);
     send_query(&q);
     wait_replies(1);
     /* The answer's owner is the question's name, octet for octet: one
@@ -1166,7 +1191,7 @@ START_TEST(test_root_question)
     ask(92, "", EVDNS_TYPE_NS, &m);
     ck_assert_str_eq(m.q[0].name, "");
     ck_assert_uint_eq(m.an, 1);
-    ck_assert_str_eq(m.rr[0].name, "");
+    expect_rr(&m, 0, "", 2);
     ck_assert_str_eq(m.rr[0].target, "a.root-servers.net");
     bench_down();
 }
@@ -1186,12 +1211,9 @@ hold(struct evdns_server_request *req)
 START_TEST(test_close_pending_respond)
 {
     struct rmsg m;
-    struct qbuf q;
 
     bench_up(hold);
-    q_begin(&q, 100, RD);
-    q_question(&q, "late.example", EVDNS_TYPE_A, 1);
-    send_query(&q);
+    send_question(100, RD, "late.example", EVDNS_TYPE_A);
     wait_calls(1);
     evdns_close_server_port(B.port);
     B.port = NULL;
@@ -1200,8 +1222,7 @@ START_TEST(test_close_pending_respond)
                                                       1, addr4, 1),
                      0);
     ck_assert_int_eq(evdns_server_request_respond(B.held[0], 0), 0);
-    wait_replies(1);
-    ck_assert_int_eq(parse_reply(B.reply[0], B.reply_len[0], &m), 0);
+    next_reply(&m);
     ck_assert_uint_eq(m.id, 100);
     ck_assert_uint_eq(m.an, 1);
     /* The socket closed with the last request (the fd check). */
@@ -1211,15 +1232,9 @@ END_TEST
 
 START_TEST(test_close_pending_drop)
 {
-    struct qbuf q;
-
     bench_up(hold);
-    q_begin(&q, 101, RD);
-    q_question(&q, "late.example", EVDNS_TYPE_A, 1);
-    send_query(&q);
-    q_begin(&q, 102, RD);
-    q_question(&q, "late2.example", EVDNS_TYPE_A, 1);
-    send_query(&q);
+    send_question(101, RD, "late.example", EVDNS_TYPE_A);
+    send_question(102, RD, "late2.example", EVDNS_TYPE_A);
     wait_calls(2);
     evdns_close_server_port(B.port);
     B.port = NULL;
@@ -1227,7 +1242,7 @@ START_TEST(test_close_pending_drop)
 #ifndef VIGIL_ORACLE
     /* Vigil stops reading when the port is closed; libevent 2.1.12 goes
      * on handing new requests to the callback. */
-    send_query(&q);
+    send_question(102, RD, "late2.example", EVDNS_TYPE_A);
     vt_run_for(B.base, 100);
     ck_assert_int_eq(B.calls, 2);
     ck_assert_int_eq(evdns_server_request_respond(B.held[0], 0), 0);
@@ -1486,30 +1501,16 @@ START_TEST(test_respond_from_thread)
     ask(110, "w.example", EVDNS_TYPE_A, &m);
     ck_assert_int_eq(pthread_join(worker, NULL), 0);
     ck_assert_uint_eq(m.an, 1);
-    ck_assert_mem_eq(m.rr[0].rdata, addr4, 4);
+    expect_rdata(&m, 0, addr4, 4);
     bench_down();
 }
 END_TEST
 
 START_TEST(test_compat_port)
 {
-    struct event_base *base = event_init();
-    struct sockaddr_in caddr;
     struct rmsg m;
 
-    ck_assert_ptr_nonnull(base);
-    memset(&B, 0, sizeof(B));
-    B.handler = answer_a;
-    B.base = base;
-    B.sfd = udp_socket_on_loopback(&B.saddr);
-    B.port = evdns_add_server_port(B.sfd, 0, server_cb, &B);
-    ck_assert_ptr_nonnull(B.port);
-    B.cfd = udp_socket_on_loopback(&caddr);
-    ck_assert_int_eq(
-        connect(B.cfd, (struct sockaddr *)&B.saddr, sizeof(B.saddr)), 0);
-    B.cev = event_new(base, B.cfd, EV_READ | EV_PERSIST, client_cb, NULL);
-    ck_assert_ptr_nonnull(B.cev);
-    ck_assert_int_eq(event_add(B.cev, NULL), 0);
+    bench_up_on(event_init(), answer_a, 1);
     ask(120, "www.example.com", EVDNS_TYPE_A, &m);
     ck_assert_uint_eq(m.an, 1);
     bench_down();

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "vt-evdns.h"
 #include "vtest.h"
 
 /* Calls evutil_getaddrinfo with the given hints. */
@@ -37,30 +38,6 @@ gai(const char *node, const char *serv, int family, int socktype, int protocol,
     return evutil_getaddrinfo(node, serv, &hints, res);
 }
 
-/* The text of a result's address and its port. */
-static void
-describe(const struct evutil_addrinfo *ai, char *buf, size_t len, int *port)
-{
-    if (ai->ai_family == AF_INET) {
-        const struct sockaddr_in *sin = (const void *)ai->ai_addr;
-
-        ck_assert_uint_eq(ai->ai_addrlen, sizeof(*sin));
-        ck_assert_int_eq(sin->sin_family, AF_INET);
-        ck_assert_ptr_nonnull(
-            evutil_inet_ntop(AF_INET, &sin->sin_addr, buf, len));
-        *port = ntohs(sin->sin_port);
-    } else {
-        const struct sockaddr_in6 *sin6 = (const void *)ai->ai_addr;
-
-        ck_assert_int_eq(ai->ai_family, AF_INET6);
-        ck_assert_uint_eq(ai->ai_addrlen, sizeof(*sin6));
-        ck_assert_int_eq(sin6->sin6_family, AF_INET6);
-        ck_assert_ptr_nonnull(
-            evutil_inet_ntop(AF_INET6, &sin6->sin6_addr, buf, len));
-        *port = ntohs(sin6->sin6_port);
-    }
-}
-
 /* Counts the results with this address, port, socket type and protocol
  * (socktype or protocol -1: any). */
 static int
@@ -73,22 +50,12 @@ count_matches(const struct evutil_addrinfo *res, const char *addr, int port,
         char buf[INET6_ADDRSTRLEN];
         int p;
 
-        describe(ai, buf, sizeof(buf), &p);
+        vt_gai_describe(ai, buf, sizeof(buf), &p);
         if (strcmp(buf, addr) == 0 && p == port &&
             (socktype < 0 || ai->ai_socktype == socktype) &&
             (protocol < 0 || ai->ai_protocol == protocol))
             n++;
     }
-    return n;
-}
-
-static int
-count_results(const struct evutil_addrinfo *res)
-{
-    int n = 0;
-
-    for (; res; res = res->ai_next)
-        n++;
     return n;
 }
 
@@ -103,7 +70,7 @@ START_TEST(numeric_ipv4_stream)
     ck_assert_int_eq(gai("1.2.3.4", "80", AF_UNSPEC, SOCK_STREAM, 0, 0, &res),
                      0);
     ck_assert_ptr_nonnull(res);
-    ck_assert_int_eq(count_results(res), 1);
+    ck_assert_int_eq(vt_gai_count(res, 0), 1);
     ck_assert_int_eq(res->ai_family, AF_INET);
     ck_assert_int_eq(res->ai_socktype, SOCK_STREAM);
     ck_assert_int_eq(res->ai_protocol, IPPROTO_TCP);
@@ -126,7 +93,7 @@ START_TEST(numeric_any_socktype)
 #ifndef VIGIL_ORACLE
     /* Vigil answers a stream and a datagram record; glibc, which Debian's
      * libevent calls, adds a SOCK_RAW one with a port it cannot use. */
-    ck_assert_int_eq(count_results(res), 2);
+    ck_assert_int_eq(vt_gai_count(res, 0), 2);
 #endif
     evutil_freeaddrinfo(res);
 }
@@ -137,7 +104,7 @@ START_TEST(numeric_ipv6)
     struct evutil_addrinfo *res;
 
     ck_assert_int_eq(gai("::1", "8080", AF_UNSPEC, SOCK_DGRAM, 0, 0, &res), 0);
-    ck_assert_int_eq(count_results(res), 1);
+    ck_assert_int_eq(vt_gai_count(res, 0), 1);
     ck_assert_int_eq(count_matches(res, "::1", 8080, SOCK_DGRAM, IPPROTO_UDP),
                      1);
     evutil_freeaddrinfo(res);
@@ -187,20 +154,20 @@ START_TEST(protocol_and_socktype)
 
     /* A protocol alone picks its socket type. */
     ck_assert_int_eq(gai("1.2.3.4", "80", AF_INET, 0, IPPROTO_UDP, 0, &res), 0);
-    ck_assert_int_eq(count_results(res), 1);
+    ck_assert_int_eq(vt_gai_count(res, 0), 1);
     ck_assert_int_eq(res->ai_socktype, SOCK_DGRAM);
     ck_assert_int_eq(res->ai_protocol, IPPROTO_UDP);
     evutil_freeaddrinfo(res);
 
     ck_assert_int_eq(gai("1.2.3.4", "80", AF_INET, 0, IPPROTO_TCP, 0, &res), 0);
-    ck_assert_int_eq(count_results(res), 1);
+    ck_assert_int_eq(vt_gai_count(res, 0), 1);
     ck_assert_int_eq(res->ai_socktype, SOCK_STREAM);
     evutil_freeaddrinfo(res);
 
     /* Both given and consistent. */
     ck_assert_int_eq(
         gai("1.2.3.4", "80", AF_INET, SOCK_STREAM, IPPROTO_TCP, 0, &res), 0);
-    ck_assert_int_eq(count_results(res), 1);
+    ck_assert_int_eq(vt_gai_count(res, 0), 1);
     evutil_freeaddrinfo(res);
 
     /* Raw sockets take no port, but do without a service. */
@@ -284,12 +251,12 @@ START_TEST(null_node)
 
     ck_assert_int_eq(
         gai(NULL, "80", AF_INET, SOCK_STREAM, 0, EVUTIL_AI_PASSIVE, &res), 0);
-    ck_assert_int_eq(count_results(res), 1);
+    ck_assert_int_eq(vt_gai_count(res, 0), 1);
     ck_assert_int_eq(count_matches(res, "0.0.0.0", 80, SOCK_STREAM, -1), 1);
     evutil_freeaddrinfo(res);
 
     ck_assert_int_eq(gai(NULL, "80", AF_INET, SOCK_STREAM, 0, 0, &res), 0);
-    ck_assert_int_eq(count_results(res), 1);
+    ck_assert_int_eq(vt_gai_count(res, 0), 1);
     ck_assert_int_eq(count_matches(res, "127.0.0.1", 80, SOCK_STREAM, -1), 1);
     evutil_freeaddrinfo(res);
 
@@ -306,12 +273,12 @@ START_TEST(null_node)
     ck_assert_int_eq(
         gai(NULL, "443", AF_UNSPEC, SOCK_STREAM, 0, EVUTIL_AI_PASSIVE, &res),
         0);
-    ck_assert_int_eq(count_results(res), 2);
+    ck_assert_int_eq(vt_gai_count(res, 0), 2);
     ck_assert_int_eq(count_matches(res, "0.0.0.0", 443, SOCK_STREAM, -1), 1);
     ck_assert_int_eq(count_matches(res, "::", 443, SOCK_STREAM, -1), 1);
     evutil_freeaddrinfo(res);
     ck_assert_int_eq(gai(NULL, "443", AF_UNSPEC, SOCK_STREAM, 0, 0, &res), 0);
-    ck_assert_int_eq(count_results(res), 2);
+    ck_assert_int_eq(vt_gai_count(res, 0), 2);
     ck_assert_int_eq(count_matches(res, "127.0.0.1", 443, SOCK_STREAM, -1), 1);
     ck_assert_int_eq(count_matches(res, "::1", 443, SOCK_STREAM, -1), 1);
     evutil_freeaddrinfo(res);
@@ -395,7 +362,7 @@ START_TEST(flag_v4mapped)
     ck_assert_int_eq(gai("1.2.3.4", "80", AF_INET6, SOCK_STREAM, 0,
                          EVUTIL_AI_V4MAPPED, &res),
                      0);
-    ck_assert_int_eq(count_results(res), 1);
+    ck_assert_int_eq(vt_gai_count(res, 0), 1);
     ck_assert_int_eq(count_matches(res, "::ffff:1.2.3.4", 80, SOCK_STREAM, -1),
                      1);
     evutil_freeaddrinfo(res);
@@ -508,10 +475,10 @@ START_TEST(flag_addrconfig)
             EVUTIL_AI_ADDRCONFIG | EVUTIL_AI_PASSIVE, &res);
     ck_assert_int_eq(r, 0);
     if (v4 != v6) {
-        ck_assert_int_eq(count_results(res), 1);
+        ck_assert_int_eq(vt_gai_count(res, 0), 1);
         ck_assert_int_eq(res->ai_family, v4 ? AF_INET : AF_INET6);
     } else {
-        ck_assert_int_eq(count_results(res), 2);
+        ck_assert_int_eq(vt_gai_count(res, 0), 2);
     }
     evutil_freeaddrinfo(res);
 }

@@ -2,10 +2,12 @@
  * Vigil: a clean-room libevent 2.1 for Linux.
  *
  * vt-evdns.h: helpers for the evdns black-box tests (dns_resolver.c,
- * dns_gai.c, dns_compat.c): a recorder for the resolve callbacks and for
- * evdns_getaddrinfo, a base with the fake nameserver of vt-dns.h as its
- * only nameserver, and waiting with a safety net.  Header-only, like
- * vt-event.h, because it calls the library each test is built against.
+ * dns_gai.c, dns_compat.c; evutil_gai.c uses the getaddrinfo ones): a
+ * recorder for the resolve callbacks and for evdns_getaddrinfo, a base
+ * with the fake nameserver of vt-dns.h as its only nameserver, checks of
+ * the queries that server got, and waiting with a safety net.
+ * Header-only, like vt-event.h, because it calls the library each test is
+ * built against.
  */
 #ifndef VIGIL_VT_EVDNS_H
 #define VIGIL_VT_EVDNS_H
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "vt-dns.h"
@@ -114,6 +117,7 @@ vt_gai_describe(const struct evutil_addrinfo *ai, char *buf, size_t len,
         const struct sockaddr_in *sin = (const void *)ai->ai_addr;
 
         ck_assert_uint_eq(ai->ai_addrlen, sizeof(*sin));
+        ck_assert_int_eq(sin->sin_family, AF_INET);
         ck_assert_ptr_nonnull(
             evutil_inet_ntop(AF_INET, &sin->sin_addr, buf, len));
         *port = ntohs(sin->sin_port);
@@ -122,6 +126,7 @@ vt_gai_describe(const struct evutil_addrinfo *ai, char *buf, size_t len,
 
         ck_assert_int_eq(ai->ai_family, AF_INET6);
         ck_assert_uint_eq(ai->ai_addrlen, sizeof(*sin6));
+        ck_assert_int_eq(sin6->sin6_family, AF_INET6);
         ck_assert_ptr_nonnull(
             evutil_inet_ntop(AF_INET6, &sin6->sin6_addr, buf, len));
         *port = ntohs(sin6->sin6_port);
@@ -153,17 +158,26 @@ vt_evdns_add_server(struct evdns_base *dns, const struct vt_dns *srv)
     ck_assert_int_eq(evdns_base_nameserver_ip_add(dns, text), 0);
 }
 
+/* A new evdns_base on base with these flags, its log kept quiet. */
+static inline struct evdns_base *
+vt_evdns_base(struct event_base *base, int flags)
+{
+    struct evdns_base *dns;
+
+    evdns_set_log_fn(vt_evdns_quiet_log);
+    dns = evdns_base_new(base, flags);
+    ck_assert_ptr_nonnull(dns);
+    return dns;
+}
+
 /* An evdns_base on base with srv as its only nameserver, a short timeout
  * (seconds as text) and this many attempts. */
 static inline struct evdns_base *
 vt_evdns_new(struct event_base *base, const struct vt_dns *srv,
              const char *timeout, const char *attempts)
 {
-    struct evdns_base *dns;
+    struct evdns_base *dns = vt_evdns_base(base, 0);
 
-    evdns_set_log_fn(vt_evdns_quiet_log);
-    dns = evdns_base_new(base, 0);
-    ck_assert_ptr_nonnull(dns);
     vt_evdns_option(dns, "timeout:", timeout);
     vt_evdns_option(dns, "attempts:", attempts);
     if (srv != NULL)
@@ -171,11 +185,124 @@ vt_evdns_new(struct event_base *base, const struct vt_dns *srv,
     return dns;
 }
 
+/* One test's world: an event base, the fake server and a resolver that
+ * uses only that server. */
+struct vt_evdns_ctx {
+    struct event_base *base;
+    struct vt_dns *srv;
+    struct evdns_base *dns;
+};
+
+/* Makes the three, the resolver with this timeout and attempts. */
+static inline void
+vt_evdns_open(struct vt_evdns_ctx *c, const char *timeout, const char *attempts)
+{
+    c->base = event_base_new();
+    ck_assert_ptr_nonnull(c->base);
+    c->srv = vt_dns_start();
+    ck_assert_ptr_nonnull(c->srv);
+    c->dns = vt_evdns_new(c->base, c->srv, timeout, attempts);
+}
+
+/* Frees the three (the resolver may be gone already: NULL). */
+static inline void
+vt_evdns_close(struct vt_evdns_ctx *c)
+{
+    if (c->dns != NULL)
+        evdns_base_free(c->dns, 0);
+    event_base_free(c->base);
+    vt_dns_stop(c->srv);
+}
+
 /* Runs the loop until *calls reaches want, with a safety net of seconds. */
 static inline int
 vt_evdns_wait(struct event_base *base, const int *calls, int want, int seconds)
 {
     return vt_wait_for_within(base, calls, want, seconds);
+}
+
+/* Checks a callback that brought answers: DNS_ERR_NONE, the type, the
+ * TTL, and the answers in order (addresses as text, or the one name of a
+ * PTR answer); answers ends with NULL. */
+static inline void
+vt_res_expect_answers(const struct vt_res *r, int type, int ttl,
+                      const char *const *answers)
+{
+    int n = 0;
+
+    ck_assert_int_eq(r->calls, 1);
+    ck_assert_int_eq(r->result, DNS_ERR_NONE);
+    ck_assert_int_eq(r->type, type);
+    ck_assert_int_eq(r->ttl, ttl);
+    for (; answers[n] != NULL; n++)
+        ck_assert_str_eq(type == DNS_PTR ? r->ptr : r->addr[n], answers[n]);
+    ck_assert_int_eq(r->count, n);
+}
+
+/* After a call that must leave the callback to the loop (made with the
+ * recorder's in_call set; label names it): the callback has not run yet,
+ * then runs from the loop within 5 seconds, and never ran inside. */
+static inline void
+vt_evdns_wait_deferred(struct event_base *base, const int *calls,
+                       const int *called_inside, const char *label)
+{
+    int n;
+
+    ck_assert_msg(*calls == 0, "%s: %d callbacks before the loop ran", label,
+                  *calls);
+    n = vt_evdns_wait(base, calls, 1, 5);
+    ck_assert_msg(n == 1, "%s: %d callbacks from the loop, not 1", label, n);
+    ck_assert_msg(*called_inside == 0, "%s: %d callbacks inside the call",
+                  label, *called_inside);
+}
+
+/* Runs the loop for ms milliseconds, for checking that no callback (or no
+ * more) comes: *calls stays at want (label names the case). */
+static inline void
+vt_evdns_calls_stay(struct event_base *base, const int *calls, int want, int ms,
+                    const char *label)
+{
+    vt_run_for(base, ms);
+    ck_assert_msg(*calls == want, "%s: %d callbacks after %d ms, not %d", label,
+                  *calls, ms, want);
+}
+
+/* Checks the names and types of the queries srv got, in order, and that
+ * there were no others; names ends with NULL.  With fold_case the names
+ * compare without regard to case (for a resolver that randomizes it). */
+static inline void
+vt_evdns_expect_queries(struct vt_dns *srv, const char *const *names, int type,
+                        int fold_case)
+{
+    int n = 0;
+
+    for (; names[n] != NULL; n++) {
+        struct vt_dns_query q;
+
+        ck_assert_msg(vt_dns_query(srv, n, &q) == 0, "no query %d (for \"%s\")",
+                      n, names[n]);
+        ck_assert_msg((fold_case ? strcasecmp(q.name, names[n])
+                                 : strcmp(q.name, names[n])) == 0,
+                      "query %d was for \"%s\", not \"%s\"", n, q.name,
+                      names[n]);
+        ck_assert_msg(q.type == type, "query %d (%s): type %d, not %d", n,
+                      names[n], q.type, type);
+        ck_assert_msg(q.qclass == 1, "query %d (%s): class %d, not 1", n,
+                      names[n], q.qclass);
+    }
+    ck_assert_int_eq(vt_dns_count(srv), n);
+}
+
+/* A name no resolver may send: 300 characters (over the 255-octet limit)
+ * in labels of 49.  buf holds at least 301 bytes. */
+static inline char *
+vt_evdns_overlong_name(char *buf)
+{
+    memset(buf, 'a', 300);
+    buf[300] = '\0';
+    for (int i = 49; i < 300; i += 50)
+        buf[i] = '.';
+    return buf;
 }
 
 /* Writes text to a new temporary file and stores its path in path (at
