@@ -10,8 +10,9 @@
  * that a reader can stop at the first tag it does not know.
  *
  * The unmarshal functions remove what they read from the front of the
- * buffer.  When one fails, part of the record may already have been
- * removed.
+ * buffer.  When one fails, Vigil leaves the buffer and the output
+ * arguments as they were; libevent 2.1.12 may already have removed part
+ * of the record, or all of it, and stored part of the result.
  */
 #ifndef EVENT2_TAG_H_INCLUDED_
 #define EVENT2_TAG_H_INCLUDED_
@@ -122,7 +123,8 @@ evtag_marshal_string(struct evbuffer *buf, ev_uint32_t tag, const char *string);
 
 /**
  * Append a record whose payload is a time value: the seconds and then the
- * microseconds, each as a compact integer.
+ * microseconds, each as a 32-bit compact integer (so only the low 32 bits
+ * of tv_sec travel, and they read back as an unsigned number).
  *
  * @param evbuf the buffer to append to.
  * @param tag the tag number.
@@ -176,7 +178,9 @@ EVENT2_EXPORT_SYMBOL int evtag_peek(struct evbuffer *evbuf, ev_uint32_t *ptag);
  *
  * @param evbuf the buffer to read from.
  * @param plength receives the size in bytes.
- * @return 0 on success, -1 if the header is malformed or incomplete.
+ * @return 0 on success, -1 if the header is malformed or incomplete, or
+ *     the size exceeds what 32 bits hold (libevent 2.1.12 reports the
+ *     size modulo 2^32 then).
  */
 EVENT2_EXPORT_SYMBOL int evtag_peek_length(struct evbuffer *evbuf,
                                            ev_uint32_t *plength);
