@@ -636,16 +636,13 @@ done:
     return r;
 }
 
-/* The end of a lookup started by bufferevent_socket_connect_hostname()
- * through evdns: connect, or report the error. */
+/* The end of a lookup for bufferevent_socket_connect_hostname(), with
+ * the lock held: connect, or report the error; frees ai. */
 static void
-connect_hostname_cb(int err, struct evutil_addrinfo *ai, void *arg)
+connect_resolved(struct bufferevent *bev, int err, struct evutil_addrinfo *ai)
 {
-    struct bufferevent *bev = arg;
     struct vg_bev *p = VG_BEV(bev);
 
-    BEV_LOCK(bev);
-    SOCK(bev)->dns_request = NULL;
     p->dns_error = err;
     if (err == EVUTIL_EAI_CANCEL) {
         /* The bufferevent is being freed: nothing to report. */
@@ -658,7 +655,18 @@ connect_hostname_cb(int err, struct evutil_addrinfo *ai, void *arg)
     }
     if (ai != NULL)
         evutil_freeaddrinfo(ai);
-    vg_bev_decref_and_unlock(p);
+}
+
+/* evdns's callback: the lookup's reference goes with it. */
+static void
+connect_hostname_cb(int err, struct evutil_addrinfo *ai, void *arg)
+{
+    struct bufferevent *bev = arg;
+
+    BEV_LOCK(bev);
+    SOCK(bev)->dns_request = NULL;
+    connect_resolved(bev, err, ai);
+    vg_bev_decref_and_unlock(VG_BEV(bev));
 }
 
 int
@@ -670,7 +678,7 @@ bufferevent_socket_connect_hostname(struct bufferevent *bev,
     struct vg_bev_sock *s;
     struct evutil_addrinfo hints, *ai = NULL;
     char portbuf[16];
-    int err, r = -1;
+    int err;
 
     /* A NULL host name means the loopback address, as getaddrinfo()
      * has it. */
@@ -706,27 +714,13 @@ bufferevent_socket_connect_hostname(struct bufferevent *bev,
         BEV_UNLOCK(bev);
         return 0;
     }
+    /* Without evdns: the system's resolver, now, then the same ending. */
     err = evutil_getaddrinfo(hostname, portbuf, &hints, &ai);
     BEV_LOCK(bev);
     p->refcnt++;
-    p->dns_error = err;
-    if (err != 0) {
-        errno = 0;
-        vg_bev_run_eventcb(p, BEV_EVENT_ERROR, 0);
-        r = 0;
-        goto done;
-    }
-    if (bufferevent_socket_connect(bev, ai->ai_addr, (int)ai->ai_addrlen) < 0) {
-        vg_bev_run_eventcb(p, BEV_EVENT_ERROR, 0);
-        r = 0;
-        goto done;
-    }
-    r = 0;
-done:
-    if (ai != NULL)
-        evutil_freeaddrinfo(ai);
+    connect_resolved(bev, err, ai);
     vg_bev_decref_and_unlock(p);
-    return r;
+    return 0;
 }
 
 int

@@ -576,6 +576,65 @@ START_TEST(connect_hostname_nxdomain)
 }
 END_TEST
 
+/* Freeing the bufferevent while its lookup is out: no event ever reaches
+ * it, and the lookup's memory goes with it (Vigil cancels the lookup; the
+ * ASan run checks that nothing leaks and nothing is touched after free). */
+START_TEST(connect_hostname_freed_while_resolving)
+{
+    struct vt_evdns_ctx c;
+    struct bufferevent *bev;
+    struct vt_rec rec;
+
+    open_ctx(&c);
+    ck_assert_int_eq(vt_dns_set_action(c.srv, "slow.test", 0, VT_DNS_DROP), 0);
+    memset(&rec, 0, sizeof(rec));
+    bev = bufferevent_socket_new(c.base, -1, BEV_OPT_CLOSE_ON_FREE);
+    ck_assert_ptr_nonnull(bev);
+    bufferevent_setcb(bev, NULL, NULL, vt_event_cb, &rec);
+    ck_assert_int_eq(bufferevent_socket_connect_hostname(bev, c.dns, AF_INET,
+                                                         "slow.test", 9),
+                     0);
+    vt_run_for(c.base, 100);
+    ck_assert_int_eq(vt_dns_count_name(c.srv, "slow.test", VT_DNS_A), 1);
+    bufferevent_free(bev);
+    /* Past the lookup's time-out (0.5 s, one attempt). */
+    vt_run_for(c.base, 800);
+    ck_assert_int_eq(rec.events, 0);
+#ifndef VIGIL_ORACLE
+    {
+        /* Vigil cancels the lookup when the bufferevent goes: a resolver
+         * with EVDNS_BASE_DISABLE_WHEN_INACTIVE then has nothing pending
+         * and the loop ends at once, long before the lookup's 60 s
+         * time-out (without the cancel it would outlast the test's time
+         * limit). */
+        struct event_base *base = event_base_new();
+        struct evdns_base *dns;
+
+        ck_assert_ptr_nonnull(base);
+        dns = evdns_base_new(base, EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+        ck_assert_ptr_nonnull(dns);
+        vt_evdns_add_server(dns, c.srv);
+        ck_assert_int_eq(evdns_base_set_option(dns, "timeout:", "60"), 0);
+        ck_assert_int_eq(evdns_base_set_option(dns, "attempts:", "1"), 0);
+        bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+        ck_assert_ptr_nonnull(bev);
+        bufferevent_setcb(bev, NULL, NULL, vt_event_cb, &rec);
+        ck_assert_int_eq(bufferevent_socket_connect_hostname(bev, dns, AF_INET,
+                                                             "slow.test", 9),
+                         0);
+        vt_run_for(base, 100);
+        ck_assert_int_eq(vt_dns_count_name(c.srv, "slow.test", VT_DNS_A), 2);
+        bufferevent_free(bev);
+        ck_assert_int_eq(event_base_dispatch(base), 1);
+        ck_assert_int_eq(rec.events, 0);
+        evdns_base_free(dns, 0);
+        event_base_free(base);
+    }
+#endif
+    vt_evdns_close(&c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -596,6 +655,7 @@ main(void)
     suite_add_tcase(s, tc);
     tcase_add_test(conn, connect_hostname_resolves_and_connects);
     tcase_add_test(conn, connect_hostname_nxdomain);
+    tcase_add_test(conn, connect_hostname_freed_while_resolving);
     suite_add_tcase(s, conn);
     return vt_run(s);
 }

@@ -25,7 +25,7 @@
  * Errors: functions return 0 (or a count) on success and a negative
  * VG_DNS_ERR_* code on failure; on failure their outputs are unspecified
  * except where said otherwise.  Every allocation of the module goes
- * through the vg_dns_malloc() family defined below (dns_util.c).
+ * through the vg_dns_malloc() family defined below (extra-internal.h).
  */
 #ifndef VIGIL_DNS_INTERNAL_H
 #define VIGIL_DNS_INTERNAL_H
@@ -34,6 +34,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+
+#include "extra/extra-internal.h"
 
 /* ------------------------------------------------------------------ */
 /* Limits and constants                                                */
@@ -100,16 +102,12 @@ const char *vg_dns_strerror(int err);
 #define VG_DNS_TYPE_OPT 41
 #define VG_DNS_CLASS_IN 1
 
-/* Allocation used by the whole dns module (dns_util.c): always the
- * core's memory functions, so event_set_mem_functions() applies. */
-void *vg_dns_malloc_(size_t n);
-void *vg_dns_calloc_(size_t n, size_t size);
-void *vg_dns_realloc_(void *p, size_t n);
-void vg_dns_free_(void *p);
-#define vg_dns_malloc(n) vg_dns_malloc_(n)
-#define vg_dns_calloc(n, size) vg_dns_calloc_((n), (size))
-#define vg_dns_realloc(p, n) vg_dns_realloc_((p), (n))
-#define vg_dns_free(p) vg_dns_free_(p)
+/* Allocation used by the whole dns module: libevent_extra's, on the
+ * core's memory functions (extra-internal.h). */
+#define vg_dns_malloc(n) vg_extra_malloc(n)
+#define vg_dns_calloc(n, size) vg_extra_calloc((n), (size))
+#define vg_dns_realloc(p, n) vg_extra_realloc((p), (n))
+#define vg_dns_free(p) vg_extra_free(p)
 
 /* ------------------------------------------------------------------ */
 /* The cursor: every read from a packet goes through it                */

@@ -70,7 +70,6 @@ evdns_base_new(struct event_base *event_base, int flags)
         event_base = vg_evdns_current_base();
     if (event_base == NULL)
         return NULL;
-    vg_dns_attach(event_base);
     dns = vg_dns_calloc(1, sizeof(*dns));
     if (dns == NULL)
         return NULL;
@@ -686,29 +685,22 @@ const struct vg_dns_host_entry *
 vg_evdns_hosts_find(struct evdns_base *dns, const char *name, int family,
                     size_t *pos)
 {
-    /* *pos counts entries across every table, in load order. */
-    size_t skip = *pos;
+    /* *pos counts entries across every table, in load order; first is
+     * where the table in hand starts in that count. */
+    size_t first = 0;
 
-    for (size_t t = 0; t < dns->n_hosts; t++) {
-        const struct vg_dns_hosts *h = dns->hosts[t];
-        size_t i;
+    for (size_t t = 0; t < dns->n_hosts; first += dns->hosts[t++]->n) {
         const struct vg_dns_host_entry *e;
+        size_t i;
 
-        if (skip >= h->n) {
-            skip -= h->n;
+        if (*pos >= first + dns->hosts[t]->n)
             continue;
-        }
-        i = skip;
-        e = vg_dns_hosts_find(h, name, family, &i);
+        i = *pos > first ? *pos - first : 0;
+        e = vg_dns_hosts_find(dns->hosts[t], name, family, &i);
         if (e != NULL) {
-            size_t before = 0;
-
-            for (size_t u = 0; u < t; u++)
-                before += dns->hosts[u]->n;
-            *pos = before + i;
+            *pos = first + i;
             return e;
         }
-        skip = 0;
     }
     return NULL;
 }

@@ -28,7 +28,9 @@
 
 #include "evdns-internal.h"
 
+/* IDLE: on no list (between a detach and the next step). */
 enum req_state {
+    REQ_IDLE,
     REQ_WAITING,
     REQ_INFLIGHT,
     REQ_DONE
@@ -41,12 +43,11 @@ struct vg_req {
     struct vg_req *id_next;         /* the in-flight table's chain */
     enum req_state state;
     struct vg_ns *ns;   /* where it is in flight */
-    struct vg_ns *only; /* a probe goes to this nameserver alone */
+    struct vg_ns *only; /* set for a probe (only): its nameserver */
     uint16_t id;
     uint16_t qtype;
-    int tx_count; /* transmissions of the current name */
-    int reissues; /* nameserver refusals tolerated so far */
-    int is_probe;
+    int tx_count;    /* transmissions of the current name */
+    int reissues;    /* nameserver refusals tolerated so far */
     int listed;      /* in dns->all */
     int have_qid;    /* id and qname chosen for the current name */
     struct event ev; /* the time-out, then the delivery */
@@ -54,7 +55,6 @@ struct vg_req {
     vg_req_internal_cb icb;
     void *arg;
     struct vg_req_result res;
-    int last_err;             /* what the last name of the plan ended with */
     struct vg_dns_name qname; /* the name on the wire, 0x20 applied */
     int plan_i, plan_n;
     struct vg_dns_name plan[]; /* plan_n names */
@@ -165,7 +165,8 @@ id_remove(struct evdns_base *dns, struct vg_req *req)
     req->id_next = NULL;
 }
 
-/* Takes a request off the wire or out of the queue, whichever it is on. */
+/* Takes a request off the wire or out of the queue, whichever it is on
+ * (a done one keeps its state: only its delivery is cancelled). */
 static void
 req_detach(struct vg_req *req)
 {
@@ -178,9 +179,11 @@ req_detach(struct vg_req *req)
         vg_evdns_ns_read_update(req->ns);
         req->ns = NULL;
         event_del(&req->ev);
+        req->state = REQ_IDLE;
     } else if (req->state == REQ_WAITING) {
         wait_remove(dns, req);
-    } else {
+        req->state = REQ_IDLE;
+    } else if (req->state == REQ_DONE) {
         event_del(&req->ev);
     }
 }
@@ -328,7 +331,7 @@ transmit(struct vg_req *req)
      * unless another request took the ID while this one waited. */
     if (!req->have_qid || id_find(dns, req->id) != NULL) {
         req->qname = req->plan[req->plan_i];
-        if (dns->randomize_case && !req->is_probe) {
+        if (dns->randomize_case && req->only == NULL) {
             nrnd += (size_t)(req->qname.len + 7) / 8;
             if (nrnd > sizeof(rnd))
                 nrnd = sizeof(rnd);
@@ -397,6 +400,17 @@ submit(struct vg_req *req)
 /* Finishing                                                           */
 /* ------------------------------------------------------------------ */
 
+/* Makes req's result the error err, with no answers. */
+static void
+result_fail(struct vg_req *req, int err)
+{
+    vg_dns_free(req->res.addrs);
+    req->res.addrs = NULL;
+    req->res.count = 0;
+    req->res.ttl = 0;
+    req->res.err = err;
+}
+
 /* Ends req with err; the callback runs from the loop. */
 static void
 finish(struct vg_req *req, int err)
@@ -405,13 +419,9 @@ finish(struct vg_req *req, int err)
 
     req_detach(req);
     req->state = REQ_DONE;
+    if (err != DNS_ERR_NONE)
+        result_fail(req, err);
     req->res.err = err;
-    if (err != DNS_ERR_NONE) {
-        vg_dns_free(req->res.addrs);
-        req->res.addrs = NULL;
-        req->res.count = 0;
-        req->res.ttl = 0;
-    }
     event_active(&req->ev, EV_TIMEOUT, 1);
     vg_evdns_pump(dns);
 }
@@ -472,7 +482,6 @@ next_name_or_finish(struct vg_req *req, int err)
         req->plan_i++;
         req->tx_count = 0;
         req->have_qid = 0;
-        req->last_err = err;
         submit(req);
         return;
     }
@@ -485,13 +494,11 @@ retry_or_finish(struct vg_req *req, int err)
 {
     struct evdns_base *dns = req->dns;
 
-    req_detach(req);
     if (req->tx_count >= dns->attempts) {
-        req->state = REQ_WAITING; /* detached: finish detaches nothing */
-        wait_push(dns, req, 1);
         finish(req, err);
         return;
     }
+    req_detach(req);
     wait_push(dns, req, 1);
     vg_evdns_pump(dns);
 }
@@ -523,7 +530,7 @@ req_timeout_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     ns->timeouts++;
-    if (req->is_probe) {
+    if (req->only != NULL) {
         probe_done(ns, 0);
         return;
     }
@@ -553,7 +560,6 @@ vg_evdns_ns_probe_cb(evutil_socket_t fd, short what, void *arg)
         return;
     }
     req->dns = dns;
-    req->is_probe = 1;
     req->only = ns;
     req->qtype = VG_DNS_TYPE_NS;
     req->plan_n = 1;
@@ -688,7 +694,7 @@ question_matches(const struct vg_req *req, const struct vg_dns_message *msg)
 {
     struct vg_dns_name name;
 
-    if (req->dns->randomize_case && !req->is_probe)
+    if (req->dns->randomize_case && req->only == NULL)
         return vg_dns_question_matches(msg, &req->qname, req->qtype,
                                        VG_DNS_CLASS_IN);
     return msg->hdr.qdcount == 1 && msg->qd[0].type == req->qtype &&
@@ -728,7 +734,7 @@ handle_reply(struct vg_ns *ns, const unsigned char *pkt, size_t len)
         goto done;
     }
     ns_answered(ns);
-    if (req->is_probe) {
+    if (req->only != NULL) {
         probe_done(ns, 1);
         goto done;
     }
@@ -858,7 +864,7 @@ vg_evdns_abandon(struct vg_req *req)
     req_detach(req);
     req->state = REQ_DONE;
     all_remove(req->dns, req);
-    if (req->is_probe && req->only != NULL && req->only->probe == req)
+    if (req->only != NULL && req->only->probe == req)
         req->only->probe = NULL;
     req_free(req);
     /* No pump here: callers are in the middle of tearing down. */
@@ -891,11 +897,7 @@ vg_evdns_fail_all(struct evdns_base *dns, int fail)
         all_remove(dns, req);
         if (!done) {
             req->state = REQ_DONE;
-            vg_dns_free(req->res.addrs);
-            req->res.addrs = NULL;
-            req->res.count = 0;
-            req->res.ttl = 0;
-            req->res.err = DNS_ERR_SHUTDOWN;
+            result_fail(req, DNS_ERR_SHUTDOWN);
         }
         req->res.quiet = !fail;
         if (fail) {
@@ -922,11 +924,7 @@ evdns_cancel_request(struct evdns_base *base, struct evdns_request *handle)
         return;
     if (req->state == REQ_DONE) {
         /* The answer is in but not yet delivered: deliver a cancel. */
-        vg_dns_free(req->res.addrs);
-        req->res.addrs = NULL;
-        req->res.count = 0;
-        req->res.ttl = 0;
-        req->res.err = DNS_ERR_CANCEL;
+        result_fail(req, DNS_ERR_CANCEL);
         return;
     }
     finish(req, DNS_ERR_CANCEL);

@@ -536,7 +536,6 @@ evdns_add_server_port_with_base(struct event_base *base, evutil_socket_t socket,
 {
     struct evdns_server_port *port = NULL;
 
-    vg_dns_attach(base);
     if (base == NULL || socket < 0 || flags != 0 || callback == NULL)
         goto done;
     if ((port = vg_dns_calloc(1, sizeof(*port))) == NULL)

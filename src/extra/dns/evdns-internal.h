@@ -3,8 +3,8 @@
  *
  * evdns-internal.h: what the files of evdns (resolver, server,
  * getaddrinfo, compat) share above the sans-I/O protocol layer of
- * dns-internal.h: the link to the core's services (memory that honours
- * event_set_mem_functions, the event log) and evdns's own log.
+ * dns-internal.h: evdns's own log, the resolver's structures and the
+ * request API.
  */
 #ifndef VIGIL_EVDNS_INTERNAL_H
 #define VIGIL_EVDNS_INTERNAL_H
@@ -20,22 +20,12 @@
 #define VG_EVDNS_LOG_MSG 1
 #define VG_EVDNS_LOG_WARN 2
 
-/* Learns the core's service table from a base (a shortcut: vg_dns_core()
- * finds it without one too).  Safe from any thread. */
-void vg_dns_attach(struct event_base *base);
-
-/* The core's table: from the first base attached, else read once off an
- * event_config.  NULL only when memory for that runs out. */
-const struct vg_core_bridge *vg_dns_core(void);
-
 /* Formats and emits one message: to the function evdns_set_log_fn() set
  * (is_warning = severity is WARN), else to the event log. */
 void vg_dns_log(int severity, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* A copy of s (NULL when s is NULL or memory runs out), from
- * vg_dns_malloc. */
-char *vg_dns_strdup(const char *s);
+#define vg_dns_strdup(s) vg_extra_strdup(s)
 
 /* ------------------------------------------------------------------ */
 /* The resolver (dns_base.c, dns_resolve.c)                            */

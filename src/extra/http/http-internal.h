@@ -24,17 +24,14 @@
 
 #include <event2/keyvalq_struct.h>
 
-/* The dns module's allocation functions (dns_util.c) live in the same
- * library: the core's memory functions (event_set_mem_functions) once an
- * event_base has been seen by evdns or evhttp, plain malloc() before.
- * evhttp uses the same family, so memory allocated by one module and
- * freed by another always takes the same path. */
-#include "extra/dns/dns-internal.h"
+/* libevent_extra's allocation (the core's memory functions, so
+ * event_set_mem_functions() applies), shared by every part of it. */
+#include "extra/extra-internal.h"
 
-#define vg_http_malloc(n) vg_dns_malloc_(n)
-#define vg_http_calloc(n, size) vg_dns_calloc_((n), (size))
-#define vg_http_realloc(p, n) vg_dns_realloc_((p), (n))
-#define vg_http_free(p) vg_dns_free_(p)
+#define vg_http_malloc(n) vg_extra_malloc(n)
+#define vg_http_calloc(n, size) vg_extra_calloc((n), (size))
+#define vg_http_realloc(p, n) vg_extra_realloc((p), (n))
+#define vg_http_free(p) vg_extra_free(p)
 
 /* A copy of the first len bytes of s, NUL-terminated (NULL when memory
  * runs out). */
