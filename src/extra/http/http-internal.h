@@ -24,6 +24,19 @@
 
 #include <event2/keyvalq_struct.h>
 
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/event_struct.h>
+#include <event2/http.h>
+#include <event2/http_struct.h>
+#include <event2/listener.h>
+
+#include <netinet/in.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "http-parser-internal.h"
+
 /* libevent_extra's allocation (the core's memory functions, so
  * event_set_mem_functions() applies), shared by every part of it. */
 #include "extra/extra-internal.h"
@@ -120,5 +133,173 @@ size_t vg_http_decode(const char *in, size_t len, char *out, int plus);
 struct evkeyval *vg_http_header_append(struct evkeyvalq *headers,
                                        const char *key, size_t key_len,
                                        const char *value, size_t value_len);
+
+/* ------------------------------------------------------------------ */
+/* Servers, connections and requests (server.c, conn.c, reply.c,      */
+/* request.c)                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Request flags of Vigil's own, above http_struct.h's EVHTTP_* bits. */
+#define VG_REQ_DISPATCHED 0x0100 /* the program has it (callback ran) */
+#define VG_REQ_REPLIED 0x0200    /* its reply is queued whole */
+#define VG_REQ_STREAMING 0x0400  /* send_reply_start ran, end not yet */
+#define VG_REQ_CLOSE 0x0800      /* the connection closes after it */
+#define VG_REQ_HEAD_ONLY 0x1000  /* the reply carries no body (HEAD) */
+#define VG_REQ_IN_CB 0x2000      /* a callback of it is running */
+
+/* One listening socket of a server. */
+struct evhttp_bound_socket {
+    TAILQ_ENTRY(evhttp_bound_socket) next;
+    struct evhttp *http;
+    struct evconnlistener *listener;
+};
+
+/* A path and its callback. */
+struct vg_http_route {
+    TAILQ_ENTRY(vg_http_route) next;
+    char *path;
+    void (*cb)(struct evhttp_request *, void *);
+    void *arg;
+};
+
+/* A server alias (evhttp_add_server_alias). */
+struct vg_http_alias {
+    TAILQ_ENTRY(vg_http_alias) next;
+    char *name;
+};
+
+TAILQ_HEAD(vg_http_conn_list, evhttp_connection);
+TAILQ_HEAD(vg_http_request_list, evhttp_request);
+
+/* A server, or a virtual host of one. */
+struct evhttp {
+    struct event_base *base;
+    /* Virtual hosts: the parent's list, and this one's pattern. */
+    TAILQ_ENTRY(evhttp) next_vhost;
+    struct evhttp *parent;
+    char *vhost_pattern;
+    TAILQ_HEAD(, evhttp) vhosts;
+    TAILQ_HEAD(, vg_http_alias) aliases;
+
+    TAILQ_HEAD(, evhttp_bound_socket) sockets;
+    TAILQ_HEAD(, vg_http_route) routes;
+    struct vg_http_conn_list conns;
+
+    struct timeval timeout; /* zero: VG_HTTP_DEFAULT_TIMEOUT */
+    size_t max_headers_size;
+    uint64_t max_body_size;
+    char *default_content_type; /* NULL: none */
+    uint16_t allowed_methods;
+    int flags; /* EVHTTP_SERVER_* */
+
+    void (*gencb)(struct evhttp_request *, void *);
+    void *gencb_arg;
+    struct bufferevent *(*bevcb)(struct event_base *, void *);
+    void *bevcb_arg;
+};
+
+/* Seconds a connection may stay idle, or take over a request head, when
+ * no timeout was set (libevent's default too). */
+#define VG_HTTP_DEFAULT_TIMEOUT 50
+
+/* Connection states. */
+enum vg_conn_state {
+    VG_CONN_READING = 0, /* parsing input */
+    VG_CONN_WAITING,     /* a request is with the program: input waits */
+    VG_CONN_CLOSING,     /* the last reply is being written */
+    VG_CONN_LINGERING,   /* written, shut for writing: input discarded */
+    VG_CONN_DEAD         /* closed; freed when no callback runs */
+};
+
+/* A connection.  The server makes one per accepted socket; requests are
+ * queued on it in arrival order until their replies are written. */
+struct evhttp_connection {
+    TAILQ_ENTRY(evhttp_connection) next; /* in the server's list */
+    struct evhttp *http_server;          /* NULL for a client */
+    struct event_base *base;
+    struct bufferevent *bev;
+    enum vg_conn_state state;
+    int flags;     /* EVHTTP_CON_* as set by the program */
+    int busy;      /* callbacks running on the stack */
+    int free_asap; /* evhttp_connection_free() ran during one */
+    int free_on_completion;
+
+    struct vg_http_parser parser;
+    /* The request whose head arrived and whose body is being read. */
+    struct evhttp_request *reading;
+    /* Every request of the connection, oldest first. */
+    struct vg_http_request_list requests;
+    /* Bytes of the current request head (for headers_size). */
+
+    char *address; /* the peer's numeric address */
+    uint16_t port;
+    struct sockaddr_storage addr;
+    socklen_t addrlen;
+
+    struct timeval timeout;
+    /* The deadline for a request head, and the lingering close. */
+    struct event timer;
+    /* Parsing resumes from the loop after an asynchronous reply. */
+    struct event resume;
+    size_t lingered; /* bytes discarded while lingering */
+
+    /* evhttp_send_reply_chunk_with_cb(): runs once output drains. */
+    void (*chunk_done_cb)(struct evhttp_connection *, void *);
+    void *chunk_done_arg;
+
+    void (*closecb)(struct evhttp_connection *, void *);
+    void *closecb_arg;
+
+    uint64_t max_body_size;
+    size_t max_headers_size;
+};
+
+/* request.c */
+
+/* A new request of kind for evcon (NULL allowed), or NULL. */
+struct evhttp_request *vg_http_request_new(enum evhttp_request_kind kind);
+/* The response phrase of a status code ("Unknown Status Code" if none). */
+const char *vg_http_reason_phrase(int code);
+/* The method's token, or NULL for none. */
+const char *vg_http_method_name(enum evhttp_cmd_type type);
+/* The method whose token is the len bytes at s, or 0 for an unknown one. */
+enum evhttp_cmd_type vg_http_method_parse(const char *s, size_t len);
+/* The tokens of the methods in mask, ", "-separated, into buf (cap bytes,
+ * NUL-terminated; cut short rather than overrun). */
+void vg_http_method_list(unsigned mask, char *buf, size_t cap);
+/* 1 when the comma-separated header list value holds token, ASCII case
+ * ignored. */
+int vg_http_list_has(const char *value, const char *token);
+
+/* conn.c */
+
+/* Takes an accepted socket into the server http (which may be a parent
+ * of the virtual host that will answer).  Returns 0 or -1 (the socket is
+ * then closed). */
+int vg_http_conn_accept(struct evhttp *http, evutil_socket_t fd,
+                        const struct sockaddr *sa, int salen);
+/* The reply of req (the connection's oldest unanswered request) is queued
+ * whole or in part; continues the connection. */
+void vg_http_conn_replied(struct evhttp_connection *evcon,
+                          struct evhttp_request *req);
+/* Closes the connection now (a server's evhttp_free()). */
+void vg_http_conn_close(struct evhttp_connection *evcon);
+/* The server connection answers with an error status and closes. */
+void vg_http_conn_fail(struct evhttp_connection *evcon, int status);
+
+/* server.c */
+
+/* Runs the program's callback for a complete request (server side). */
+void vg_http_server_dispatch(struct evhttp *http, struct evhttp_request *req);
+/* The timeout a server's connections use. */
+void vg_http_server_timeout(const struct evhttp *http, struct timeval *tv);
+
+/* reply.c */
+
+/* Queues an error reply of a request that is not the program's (a
+ * malformed or refused one): status, the standard body, and Connection:
+ * close. */
+void vg_http_reply_error(struct evhttp_request *req, int status,
+                         const char *extra_header, const char *extra_value);
 
 #endif

@@ -261,6 +261,10 @@ int vg_http_parser_finish(struct vg_http_parser *p);
  * Returns 0, or VG_HTTP_ERR_INVALID at any other moment. */
 int vg_http_parser_set_no_body(struct vg_http_parser *p);
 
+/* 1 when no byte of a next message has arrived: the parser is between
+ * messages (or before the first). */
+int vg_http_parser_idle(const struct vg_http_parser *p);
+
 /* Index of the first field at or after index from whose name equals name
  * (ASCII case ignored), or -1. */
 int vg_http_head_find(const struct vg_http_head *h, const char *name,

@@ -633,3 +633,11 @@ vg_http_parser_set_no_body(struct vg_http_parser *p)
     p->head.framing = VG_HTTP_BODY_NONE;
     return 0;
 }
+
+int
+vg_http_parser_idle(const struct vg_http_parser *p)
+{
+    if (p->state == S_NEXT)
+        return 1;
+    return p->state == S_START && p->line_len == 0 && p->head_bytes == 0;
+}
