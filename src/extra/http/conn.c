@@ -129,6 +129,9 @@ conn_written(struct evhttp_connection *evcon)
     evcon->busy++;
     while ((req = TAILQ_FIRST(&evcon->requests)) != NULL &&
            (req->flags & VG_REQ_REPLIED)) {
+        /* Off the queue; remote_host stays the connection's while the
+         * connection is sure to live, so that the usual request that is
+         * freed here never copies it. */
         TAILQ_REMOVE(&evcon->requests, req, next);
         req->evcon = NULL;
         if (req->on_complete_cb != NULL) {
@@ -139,6 +142,8 @@ conn_written(struct evhttp_connection *evcon)
         if (!(req->flags & EVHTTP_USER_OWNED) ||
             (req->flags & EVHTTP_REQ_NEEDS_FREE))
             evhttp_request_free(req);
+        else
+            vg_http_request_detach(req);
         if (evcon->free_asap)
             break;
     }
@@ -175,7 +180,8 @@ conn_new_request(struct evhttp_connection *evcon)
     if (req == NULL)
         return NULL;
     req->evcon = evcon;
-    req->remote_host = vg_extra_strdup(evcon->address);
+    req->remote_host = evcon->address;
+    req->flags |= VG_REQ_SHARED_PEER;
     req->remote_port = evcon->port;
     TAILQ_INSERT_TAIL(&evcon->requests, req, next);
     return req;
@@ -242,7 +248,7 @@ conn_on_head(struct evhttp_connection *evcon)
     req->type = vg_http_method_parse(h->buf + h->method, h->method_len);
     req->uri = vg_http_strndup(h->buf + h->target, h->target_len);
     req->headers_size = evcon->parser.head_bytes;
-    if (req->uri == NULL || req->remote_host == NULL) {
+    if (req->uri == NULL) {
         vg_http_conn_fail(evcon, HTTP_INTERNAL);
         return -1;
     }
@@ -606,10 +612,7 @@ conn_free(struct evhttp_connection *evcon)
         return;
     }
     while ((req = TAILQ_FIRST(&evcon->requests)) != NULL) {
-        TAILQ_REMOVE(&evcon->requests, req, next);
-        req->evcon = NULL;
-        if (evcon->reading == req)
-            evcon->reading = NULL;
+        vg_http_request_detach(req);
         /* A request the program still has is its to answer (the reply
          * then just frees it); the others go now. */
         if ((req->flags & VG_REQ_DISPATCHED) && !(req->flags & VG_REQ_REPLIED))

@@ -140,12 +140,14 @@ struct evkeyval *vg_http_header_append(struct evkeyvalq *headers,
 /* ------------------------------------------------------------------ */
 
 /* Request flags of Vigil's own, above http_struct.h's EVHTTP_* bits. */
-#define VG_REQ_DISPATCHED 0x0100 /* the program has it (callback ran) */
-#define VG_REQ_REPLIED 0x0200    /* its reply is queued whole */
-#define VG_REQ_STREAMING 0x0400  /* send_reply_start ran, end not yet */
-#define VG_REQ_CLOSE 0x0800      /* the connection closes after it */
-#define VG_REQ_HEAD_ONLY 0x1000  /* the reply carries no body (HEAD) */
-#define VG_REQ_IN_CB 0x2000      /* a callback of it is running */
+#define VG_REQ_DISPATCHED 0x0100    /* the program has it (callback ran) */
+#define VG_REQ_REPLIED 0x0200       /* its reply is queued whole */
+#define VG_REQ_STREAMING 0x0400     /* send_reply_start ran, end not yet */
+#define VG_REQ_CLOSE 0x0800         /* the connection closes after it */
+#define VG_REQ_HEAD_ONLY 0x1000     /* the reply carries no body (HEAD) */
+#define VG_REQ_IN_CB 0x2000         /* a callback of it is running */
+#define VG_REQ_STATIC_REASON 0x4000 /* response_code_line is a constant */
+#define VG_REQ_SHARED_PEER 0x8000   /* remote_host is the connection's */
 
 /* One listening socket of a server. */
 struct evhttp_bound_socket {
@@ -186,6 +188,10 @@ struct evhttp {
     struct vg_http_conn_list conns;
 
     struct timeval timeout; /* zero: VG_HTTP_DEFAULT_TIMEOUT */
+    /* The timeout as a common timeout of base (O(1) timer queues), and
+     * what it was made from. */
+    const struct timeval *common_timeout;
+    struct timeval common_from;
     size_t max_headers_size;
     uint64_t max_body_size;
     char *default_content_type; /* NULL: none */
@@ -258,6 +264,9 @@ struct evhttp_connection {
 
 /* A new request of kind for evcon (NULL allowed), or NULL. */
 struct evhttp_request *vg_http_request_new(enum evhttp_request_kind kind);
+/* Takes req off its connection's queue; a peer address it shared with
+ * the connection becomes its own copy. */
+void vg_http_request_detach(struct evhttp_request *req);
 /* The response phrase of a status code ("Unknown Status Code" if none). */
 const char *vg_http_reason_phrase(int code);
 /* The method's token, or NULL for none. */
@@ -292,7 +301,7 @@ void vg_http_conn_fail(struct evhttp_connection *evcon, int status);
 /* Runs the program's callback for a complete request (server side). */
 void vg_http_server_dispatch(struct evhttp *http, struct evhttp_request *req);
 /* The timeout a server's connections use. */
-void vg_http_server_timeout(const struct evhttp *http, struct timeval *tv);
+void vg_http_server_timeout(struct evhttp *http, struct timeval *tv);
 
 /* reply.c */
 

@@ -23,6 +23,7 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/util.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -66,13 +67,23 @@ status_has_body(int code)
 static int
 set_status(struct evhttp_request *req, int code, const char *reason)
 {
-    char *line =
-        vg_extra_strdup(reason != NULL ? reason : vg_http_reason_phrase(code));
+    const char *standard = vg_http_reason_phrase(code);
+    int is_static = reason == NULL || strcmp(reason, standard) == 0;
+    char *line;
 
-    if (line == NULL)
-        return -1;
-    vg_http_free(req->response_code_line);
+    if (is_static) {
+        /* The usual case costs no copy: the field points at the table. */
+        line = (char *)(uintptr_t)standard;
+    } else {
+        line = vg_extra_strdup(reason);
+        if (line == NULL)
+            return -1;
+    }
+    if (!(req->flags & VG_REQ_STATIC_REASON))
+        vg_http_free(req->response_code_line);
     req->response_code_line = line;
+    req->flags = is_static ? req->flags | VG_REQ_STATIC_REASON
+                           : req->flags & ~VG_REQ_STATIC_REASON;
     req->response_code = code;
     return 0;
 }
@@ -154,9 +165,22 @@ write_head(struct evhttp_connection *evcon, struct evhttp_request *req,
     b.cap = sizeof(b.stack);
     b.failed = 0;
 
-    evutil_snprintf(num, sizeof(num), "HTTP/%d.%d %d ", req->major, req->minor,
-                    req->response_code);
-    hb_str(&b, num);
+    /* "HTTP/1.x NNN " by hand: this runs for every reply. */
+    if (req->response_code >= 100 && req->response_code <= 999 &&
+        req->major >= 0 && req->major <= 9 && req->minor >= 0 &&
+        req->minor <= 9) {
+        memcpy(num, "HTTP/1.1 000 ", 13);
+        num[5] = (char)('0' + req->major);
+        num[7] = (char)('0' + req->minor);
+        num[9] = (char)('0' + req->response_code / 100);
+        num[10] = (char)('0' + req->response_code / 10 % 10);
+        num[11] = (char)('0' + req->response_code % 10);
+        hb_add(&b, num, 13);
+    } else {
+        evutil_snprintf(num, sizeof(num), "HTTP/%d.%d %d ", req->major,
+                        req->minor, req->response_code);
+        hb_str(&b, num);
+    }
     hb_str(&b, req->response_code_line);
     hb_add(&b, "\r\n", 2);
     TAILQ_FOREACH(kv, req->output_headers, next)
@@ -191,8 +215,15 @@ write_head(struct evhttp_connection *evcon, struct evhttp_request *req,
         hb_add(&b, "\r\n", 2);
     }
     if (framing == FRAME_LENGTH && !have_length) {
-        evutil_snprintf(num, sizeof(num), "Content-Length: %zu\r\n", body_len);
-        hb_str(&b, num);
+        size_t d = sizeof(num);
+
+        do {
+            num[--d] = (char)('0' + body_len % 10);
+            body_len /= 10;
+        } while (body_len > 0);
+        hb_add(&b, "Content-Length: ", 16);
+        hb_add(&b, num + d, sizeof(num) - d);
+        hb_add(&b, "\r\n", 2);
     }
     if (framing != FRAME_NONE && !have_type && http != NULL &&
         http->default_content_type != NULL)

@@ -40,23 +40,31 @@ _Static_assert(offsetof(struct evhttp_request, on_complete_cb_arg) == 208,
                "on_complete_cb_arg offset");
 #endif
 
+/* A request and its two header lists, in one allocation. */
+struct request_block {
+    struct evhttp_request req;
+    struct evkeyvalq input_headers;
+    struct evkeyvalq output_headers;
+};
+
 struct evhttp_request *
 vg_http_request_new(enum evhttp_request_kind kind)
 {
-    struct evhttp_request *req = vg_http_calloc(1, sizeof(*req));
+    struct request_block *blk = vg_http_calloc(1, sizeof(*blk));
+    struct evhttp_request *req;
 
-    if (req == NULL)
+    if (blk == NULL)
         return NULL;
+    req = &blk->req;
     req->kind = kind;
     req->major = 1;
     req->minor = 1;
     req->ntoread = -1;
-    req->input_headers = vg_http_calloc(1, sizeof(*req->input_headers));
-    req->output_headers = vg_http_calloc(1, sizeof(*req->output_headers));
+    req->input_headers = &blk->input_headers;
+    req->output_headers = &blk->output_headers;
     req->input_buffer = evbuffer_new();
     req->output_buffer = evbuffer_new();
-    if (req->input_headers == NULL || req->output_headers == NULL ||
-        req->input_buffer == NULL || req->output_buffer == NULL) {
+    if (req->input_buffer == NULL || req->output_buffer == NULL) {
         evhttp_request_free(req);
         return NULL;
     }
@@ -78,10 +86,26 @@ evhttp_request_new(void (*cb)(struct evhttp_request *, void *), void *arg)
 }
 
 void
+vg_http_request_detach(struct evhttp_request *req)
+{
+    struct evhttp_connection *evcon = req->evcon;
+
+    if (evcon != NULL) {
+        TAILQ_REMOVE(&evcon->requests, req, next);
+        if (evcon->reading == req)
+            evcon->reading = NULL;
+        req->evcon = NULL;
+    }
+    if (req->flags & VG_REQ_SHARED_PEER) {
+        /* NULL when memory runs out: the address is then unknown. */
+        req->remote_host = vg_extra_strdup(req->remote_host);
+        req->flags &= ~VG_REQ_SHARED_PEER;
+    }
+}
+
+void
 evhttp_request_free(struct evhttp_request *req)
 {
-    struct evhttp_connection *evcon;
-
     if (req == NULL)
         return;
     if (req->flags & VG_REQ_IN_CB) {
@@ -89,21 +113,14 @@ evhttp_request_free(struct evhttp_request *req)
         req->flags |= EVHTTP_REQ_NEEDS_FREE;
         return;
     }
-    evcon = req->evcon;
-    if (evcon != NULL) {
-        TAILQ_REMOVE(&evcon->requests, req, next);
-        if (evcon->reading == req)
-            evcon->reading = NULL;
+    if (req->evcon != NULL) {
+        TAILQ_REMOVE(&req->evcon->requests, req, next);
+        if (req->evcon->reading == req)
+            req->evcon->reading = NULL;
         req->evcon = NULL;
     }
-    if (req->input_headers != NULL) {
-        evhttp_clear_headers(req->input_headers);
-        vg_http_free(req->input_headers);
-    }
-    if (req->output_headers != NULL) {
-        evhttp_clear_headers(req->output_headers);
-        vg_http_free(req->output_headers);
-    }
+    evhttp_clear_headers(req->input_headers);
+    evhttp_clear_headers(req->output_headers);
     if (req->input_buffer != NULL)
         evbuffer_free(req->input_buffer);
     if (req->output_buffer != NULL)
@@ -111,10 +128,12 @@ evhttp_request_free(struct evhttp_request *req)
     if (req->uri_elems != NULL)
         evhttp_uri_free(req->uri_elems);
     vg_http_free(req->uri);
-    vg_http_free(req->remote_host);
+    if (!(req->flags & VG_REQ_SHARED_PEER))
+        vg_http_free(req->remote_host);
     vg_http_free(req->host_cache);
-    vg_http_free(req->response_code_line);
-    vg_http_free(req);
+    if (!(req->flags & VG_REQ_STATIC_REASON))
+        vg_http_free(req->response_code_line);
+    vg_http_free(req); /* the block: the request comes first */
 }
 
 void

@@ -18,6 +18,7 @@
 #include <event2/util.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -316,14 +317,21 @@ evhttp_set_timeout_tv(struct evhttp *http, const struct timeval *tv)
 }
 
 void
-vg_http_server_timeout(const struct evhttp *http, struct timeval *tv)
+vg_http_server_timeout(struct evhttp *http, struct timeval *tv)
 {
-    if (evutil_timerisset(&http->timeout)) {
-        *tv = http->timeout;
-    } else {
-        tv->tv_sec = VG_HTTP_DEFAULT_TIMEOUT;
-        tv->tv_usec = 0;
+    struct timeval want = {VG_HTTP_DEFAULT_TIMEOUT, 0};
+
+    if (evutil_timerisset(&http->timeout))
+        want = http->timeout;
+    /* Every connection of a server times out after the same interval:
+     * a common timeout keeps their timers in one O(1) queue. */
+    if (http->common_timeout == NULL ||
+        evutil_timercmp(&want, &http->common_from, !=)) {
+        http->common_timeout =
+            event_base_init_common_timeout(http->base, &want);
+        http->common_from = want;
     }
+    *tv = http->common_timeout != NULL ? *http->common_timeout : want;
 }
 
 int
@@ -557,17 +565,23 @@ vg_http_server_dispatch(struct evhttp *http, struct evhttp_request *req)
             http = vhost;
     }
     path = req->uri_elems != NULL ? evhttp_uri_get_path(req->uri_elems) : "";
-    decoded = evhttp_uridecode(path != NULL ? path : "", 0, NULL);
+    if (path == NULL)
+        path = "";
+    /* Routes match the decoded path; most paths have nothing to decode. */
+    decoded = strchr(path, '%') != NULL ? evhttp_uridecode(path, 0, NULL)
+                                        : (char *)(uintptr_t)path;
     if (decoded != NULL) {
         TAILQ_FOREACH(route, &http->routes, next)
         {
             if (strcmp(route->path, decoded) == 0) {
-                vg_http_free(decoded);
+                if (decoded != path)
+                    vg_http_free(decoded);
                 route->cb(req, route->arg);
                 return;
             }
         }
-        vg_http_free(decoded);
+        if (decoded != path)
+            vg_http_free(decoded);
     }
     if (http->gencb != NULL) {
         http->gencb(req, http->gencb_arg);
