@@ -284,7 +284,7 @@ static void
 assert_error_page(const struct vt_http_client *c, int code, const char *reason)
 {
     struct vt_http_response r;
-    char body[512], len[16];
+    char body[512], len[24];
 
     ck_assert_int_eq(c->eof, 1);
     response(c, 0, &r);
