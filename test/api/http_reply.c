@@ -16,6 +16,11 @@
  * responses (the Date value replaced by "X"), waits for the server to
  * close, or checks that nothing arrives.  The loop stops when the script
  * ends.
+ *
+ * Where libevent 2.1.12 frames a message wrongly (a body after the head
+ * of a 204, 304 or HEAD response; chunk extensions refused), the check
+ * sits under #ifdef VIGIL_ORACLE, accepting either behaviour, with the
+ * difference named; Vigil's build asserts the correct one.
  */
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -118,15 +123,42 @@ struct step {
     size_t n;
 };
 
-#define SEND(x) {OP_SEND, x, sizeof(x) - 1}
-#define FILL(n) {OP_FILL, NULL, n}
-#define RESP {OP_RESP, NULL, 0}
-#define HEADRESP {OP_HEAD, NULL, 0}
-#define CLOSED {OP_EOF, NULL, 0}
-#define QUIET(ms) {OP_QUIET, NULL, ms}
-#define PAUSE(ms) {OP_PAUSE, NULL, ms}
-#define SHUT {OP_SHUT, NULL, 0}
-#define END {OP_END, NULL, 0}
+#define SEND(x)                   \
+    {                             \
+        OP_SEND, x, sizeof(x) - 1 \
+    }
+#define FILL(n)          \
+    {                    \
+        OP_FILL, NULL, n \
+    }
+#define RESP             \
+    {                    \
+        OP_RESP, NULL, 0 \
+    }
+#define HEADRESP         \
+    {                    \
+        OP_HEAD, NULL, 0 \
+    }
+#define CLOSED          \
+    {                   \
+        OP_EOF, NULL, 0 \
+    }
+#define QUIET(ms)          \
+    {                      \
+        OP_QUIET, NULL, ms \
+    }
+#define PAUSE(ms)          \
+    {                      \
+        OP_PAUSE, NULL, ms \
+    }
+#define SHUT             \
+    {                    \
+        OP_SHUT, NULL, 0 \
+    }
+#define END             \
+    {                   \
+        OP_END, NULL, 0 \
+    }
 
 #define MAX_RESP 8
 #define WAIT_MS 5000
@@ -142,8 +174,8 @@ struct run {
     int flags;
     int code;
     const char *reason;
-    const char *body; /* NULL: a NULL body buffer */
-    const char *const *hdrs; /* name, value, ..., NULL */
+    const char *body;          /* NULL: a NULL body buffer */
+    const char *const *hdrs;   /* name, value, ..., NULL */
     const char *const *chunks; /* for the streaming handlers, NULL ends */
     size_t stream_total;
     const char *look; /* a request header note_request records */
@@ -159,7 +191,6 @@ struct run {
     struct str in_body; /* the request bodies, each ending in '|' */
     struct str seen;    /* request headers a handler looked at */
     struct evhttp_request *held;
-    struct evhttp_request *owned;
     size_t sent, max_out;
 
     /* The client side. */
@@ -167,11 +198,12 @@ struct run {
     struct str in;
     struct str resp[MAX_RESP];
     int nresp;
-    int eof;       /* 1: closed, 2: reset */
-    long eof_ms;   /* how long the CLOSED step waited */
-    int stalled;   /* a read timed out */
-    int noisy;     /* a QUIET step received something */
-    int send_err;  /* a SEND failed */
+    int eof;          /* 1: closed, 2: reset */
+    long eof_ms;      /* how long the CLOSED step waited */
+    int stalled;      /* a read timed out */
+    int noisy;        /* a QUIET step received something */
+    int send_err;     /* a SEND failed */
+    size_t filled;    /* bytes the FILL steps sent */
     struct str extra; /* bytes read outside a response */
     char date[64];
 };
@@ -296,7 +328,7 @@ cl_response(struct run *r, int head_only)
 {
     int k = r->nresp < MAX_RESP - 1 ? r->nresp++ : MAX_RESP - 1;
     char val[64], *headtext;
-    const char *end;
+    const char *end, *status;
     size_t hlen, at;
     int code;
 
@@ -309,7 +341,9 @@ cl_response(struct run *r, int head_only)
     }
     hlen = (size_t)(end - r->in.p) + 4;
     headtext = strndup(r->in.p, hlen);
-    code = strstr(headtext, "HTTP/1.") ? (int)strtol(strstr(headtext, "HTTP/1.") + 9, NULL, 10) : 0;
+    /* The status line may follow stray bytes of an earlier body. */
+    status = strstr(headtext, "HTTP/1.");
+    code = status ? (int)strtol(status + 9, NULL, 10) : 0;
     at = hlen;
     if (head_only || (code >= 100 && code < 200) || code == 204 ||
         code == 304) {
@@ -402,6 +436,7 @@ client_main(void *arg)
                     if (w <= 0)
                         break;
                     left -= (size_t)w;
+                    r->filled += (size_t)w;
                 }
                 break;
             case OP_RESP:
@@ -523,11 +558,10 @@ run_script(struct run *r)
     event_free(guard_ev);
     close(r->wake[0]);
     close(r->wake[1]);
-    if (r->owned != NULL)
-        evhttp_request_free(r->owned);
     evhttp_free(r->http);
     event_base_free(r->base);
     ck_assert_int_eq(r->guard_fired, 0);
+    ck_assert_int_eq(r->send_err, 0);
 }
 
 static void
@@ -590,8 +624,8 @@ note_request(struct run *r, struct evhttp_request *req)
     str_adds(&r->in_body, "|");
     free(copy);
     if (r->look != NULL) {
-        const char *v = evhttp_find_header(
-            evhttp_request_get_input_headers(req), r->look);
+        const char *v =
+            evhttp_find_header(evhttp_request_get_input_headers(req), r->look);
 
         str_adds(&r->seen, v ? v : "-");
         str_adds(&r->seen, "|");
@@ -653,21 +687,181 @@ h_stream(struct evhttp_request *req, void *arg)
     evhttp_send_reply_end(req);
 }
 
+/* Replies with the request's URI as the body. */
+static void
+h_echo(struct evhttp_request *req, void *arg)
+{
+    struct run *r = arg;
+    struct evbuffer *b = evbuffer_new();
+
+    note_request(r, req);
+    evbuffer_add_printf(b, "%s", evhttp_request_get_uri(req));
+    evhttp_send_reply(req, 200, "OK", b);
+    evbuffer_free(b);
+}
+
+static size_t
+output_length(struct evhttp_connection *evcon)
+{
+    return evbuffer_get_length(
+        bufferevent_get_output(evhttp_connection_get_bufferevent(evcon)));
+}
+
+/* The callback of a chunk: notes how much output is still queued, sends
+ * a second chunk the first time and ends the reply the second time. */
+static void
+chunk_done(struct evhttp_connection *evcon, void *arg)
+{
+    struct run *r = arg;
+    char note[64];
+
+    snprintf(note, sizeof(note), "cb out=%zu|", output_length(evcon));
+    str_adds(&r->log, note);
+    if (++r->ncb == 1) {
+        struct evbuffer *b = evbuffer_new();
+
+        evbuffer_add(b, "defg", 4);
+        evhttp_send_reply_chunk_with_cb(r->held, b, chunk_done, r);
+        evbuffer_free(b);
+    } else if (r->ncb == 2) {
+        evhttp_send_reply_end(r->held);
+    }
+}
+
+static void
+h_chunk_cb(struct evhttp_request *req, void *arg)
+{
+    struct run *r = arg;
+    struct evbuffer *b = evbuffer_new();
+
+    note_request(r, req);
+    r->held = req;
+    evhttp_send_reply_start(req, 200, "OK");
+    evbuffer_add(b, "abc", 3);
+    evhttp_send_reply_chunk_with_cb(req, b, chunk_done, r);
+    evbuffer_free(b);
+    str_adds(&r->log, "returned|");
+}
+
+#define FLOW_CHUNK 65536
+
+/* Sends the next chunk of r->stream_total bytes, from the callback of the
+ * one before. */
+static void
+flow_next(struct evhttp_connection *evcon, void *arg)
+{
+    static char data[FLOW_CHUNK];
+    struct run *r = arg;
+    struct evbuffer *b;
+    size_t out;
+
+    r->ncb++;
+    if (r->sent >= r->stream_total) {
+        if (r->ncomplete++ == 0)
+            evhttp_send_reply_end(r->held);
+        return;
+    }
+    memset(data, 'a' + (int)(r->sent / FLOW_CHUNK % 26), sizeof(data));
+    b = evbuffer_new();
+    evbuffer_add(b, data, sizeof(data));
+    evhttp_send_reply_chunk_with_cb(r->held, b, flow_next, r);
+    evbuffer_free(b);
+    r->sent += FLOW_CHUNK;
+    out = output_length(evcon);
+    if (out > r->max_out)
+        r->max_out = out;
+}
+
+static void
+h_flow(struct evhttp_request *req, void *arg)
+{
+    struct run *r = arg;
+
+    note_request(r, req);
+    r->held = req;
+    evhttp_send_reply_start(req, 200, "OK");
+    flow_next(evhttp_request_get_connection(req), r);
+}
+
+/* Replies to the request held back by h_own. */
+static void
+reply_held(evutil_socket_t fd, short what, void *arg)
+{
+    struct run *r = arg;
+    struct evbuffer *b = evbuffer_new();
+
+    (void)fd;
+    (void)what;
+    str_adds(&r->log, "late|");
+    evbuffer_add(b, "first", 5);
+    evhttp_send_reply(r->held, 200, "OK", b);
+    evbuffer_free(b);
+}
+
+/* Owns the first request and answers it from a timer 100 ms later; echoes
+ * the others at once.  libevent 2.1.12 still frees an owned server
+ * request once its reply is written (valgrind shows it), so the program
+ * never frees it. */
+static void
+h_own(struct evhttp_request *req, void *arg)
+{
+    struct run *r = arg;
+    struct timeval tv = {.tv_usec = 100000};
+
+    if (r->nreq > 0) {
+        h_echo(req, arg);
+        return;
+    }
+    note_request(r, req);
+    evhttp_request_own(req);
+    r->held = req;
+    str_adds(&r->log, "own|");
+    ck_assert_int_eq(
+        event_base_once(r->base, -1, EV_TIMEOUT, reply_held, r, &tv), 0);
+}
+
+static void
+on_complete(struct evhttp_request *req, void *arg)
+{
+    struct run *r = arg;
+    char note[64];
+
+    r->ncomplete++;
+    snprintf(note, sizeof(note), "done out=%zu|",
+             output_length(evhttp_request_get_connection(req)));
+    str_adds(&r->log, note);
+}
+
+/* Replies (or streams when r->chunks is set) with an on_complete
+ * callback. */
+static void
+h_complete(struct evhttp_request *req, void *arg)
+{
+    struct run *r = arg;
+
+    evhttp_request_set_on_complete_cb(req, on_complete, r);
+    if (r->chunks != NULL)
+        h_stream(req, arg);
+    else
+        h_reply(req, arg);
+    str_adds(&r->log, "replied|");
+}
+
 /* ------------------------------------------------------------------ */
 /* evhttp_send_reply                                                   */
 /* ------------------------------------------------------------------ */
 
-#define ERROR_413                                                             \
-    "HTTP/1.1 413 Request Entity Too Large\r\n"                              \
-    "Content-Type: text/html\r\n"                                            \
-    "Connection: close\r\n"                                                  \
-    "Date: X\r\n"                                                            \
-    "Content-Length: 120\r\n"                                                \
-    "\r\n"                                                                   \
-    "<HTML><HEAD>\n"                                                         \
-    "<TITLE>413 Request Entity Too Large</TITLE>\n"                          \
-    "</HEAD><BODY>\n"                                                        \
-    "<H1>Request Entity Too Large</H1>\n"                                    \
+#define ERROR_413                                   \
+    "HTTP/1.1 413 Request Entity Too Large\r\n"     \
+    "Content-Type: text/html\r\n"                   \
+    "Connection: close\r\n"                         \
+    "Date: X\r\n"                                   \
+    "Content-Length: 120\r\n"                       \
+    "\r\n"                                          \
+    "<HTML><HEAD>\n"                                \
+    "<TITLE>413 Request Entity Too Large</TITLE>\n" \
+    "</HEAD><BODY>\n"                               \
+    "<H1>Request Entity Too Large</H1>\n"           \
     "</BODY></HTML>\n"
 #define GET11 "GET /x HTTP/1.1\r\nHost: a\r\n\r\n"
 #define GET10 "GET /x HTTP/1.0\r\n\r\n"
@@ -691,7 +885,6 @@ START_TEST(reply_11_default_headers)
 }
 END_TEST
 
-
 START_TEST(reply_10_echoes_version)
 {
     static const struct step steps[] = {SEND(GET10), RESP, CLOSED, END};
@@ -712,10 +905,14 @@ END_TEST
 START_TEST(reply_program_headers_kept)
 {
     static const struct step steps[] = {SEND(GET11), RESP, END};
-    static const char *const hdrs[] = {"X-First",        "1",
-                                       "Content-Type",   "text/plain",
-                                       "Content-Length", "5",
-                                       "X-Last",         "2",
+    static const char *const hdrs[] = {"X-First",
+                                       "1",
+                                       "Content-Type",
+                                       "text/plain",
+                                       "Content-Length",
+                                       "5",
+                                       "X-Last",
+                                       "2",
                                        NULL};
     struct run r;
 
@@ -738,8 +935,8 @@ END_TEST
 START_TEST(reply_program_date_kept)
 {
     static const struct step steps[] = {SEND(GET11), RESP, END};
-    static const char *const hdrs[] = {
-        "Date", "Mon, 01 Jan 2001 00:00:00 GMT", NULL};
+    static const char *const hdrs[] = {"Date", "Mon, 01 Jan 2001 00:00:00 GMT",
+                                       NULL};
     struct run r;
 
     run_init(&r, steps, h_reply);
@@ -781,8 +978,8 @@ END_TEST
 
 START_TEST(reply_null_body)
 {
-    static const struct step steps[] = {SEND(GET11), RESP, SEND(GET11),
-                                        RESP, END};
+    static const struct step steps[] = {SEND(GET11), RESP, SEND(GET11), RESP,
+                                        END};
     struct run r;
 
     run_init(&r, steps, h_reply);
@@ -888,8 +1085,8 @@ START_TEST(reply_204_has_no_body)
 {
     /* The body the program passed must not reach the wire: the second
      * response would start with it. */
-    static const struct step steps[] = {SEND(GET11), RESP, SEND(GET11),
-                                        RESP, END};
+    static const struct step steps[] = {SEND(GET11), RESP, SEND(GET11), RESP,
+                                        END};
     struct run r;
     const char *second;
 
@@ -915,8 +1112,8 @@ END_TEST
 
 START_TEST(reply_304_has_no_body)
 {
-    static const struct step steps[] = {SEND(GET11), RESP, SEND(GET11),
-                                        RESP, END};
+    static const struct step steps[] = {SEND(GET11), RESP, SEND(GET11), RESP,
+                                        END};
     struct run r;
     const char *second;
 
@@ -1056,8 +1253,8 @@ END_TEST
 
 START_TEST(keepalive_11_default)
 {
-    static const struct step steps[] = {SEND(GET11), RESP, SEND(GET11),
-                                        RESP, QUIET(100), END};
+    static const struct step steps[] = {SEND(GET11), RESP,       SEND(GET11),
+                                        RESP,        QUIET(100), END};
     struct run r;
 
     run_init(&r, steps, h_reply);
@@ -1139,9 +1336,14 @@ END_TEST
 START_TEST(keepalive_10_asked)
 {
     static const struct step steps[] = {
-        SEND("GET /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"), RESP,
-        SEND("GET /y HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"), RESP,
-        SEND(GET10), RESP, CLOSED, END};
+        SEND("GET /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"),
+        RESP,
+        SEND("GET /y HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"),
+        RESP,
+        SEND(GET10),
+        RESP,
+        CLOSED,
+        END};
     struct run r;
 
     run_init(&r, steps, h_reply);
@@ -1210,13 +1412,12 @@ START_TEST(head_keeps_length_sends_no_body)
     if (strncmp(second, "hello", 5) == 0)
         second += 5;
 #endif
-    check_str(second,
-               "HTTP/1.1 200 OK\r\n"
-               "Date: X\r\n"
-               "Content-Length: 5\r\n"
-               "Content-Type: text/html; charset=ISO-8859-1\r\n"
-               "\r\n"
-               "hello");
+    check_str(second, "HTTP/1.1 200 OK\r\n"
+                      "Date: X\r\n"
+                      "Content-Length: 5\r\n"
+                      "Content-Type: text/html; charset=ISO-8859-1\r\n"
+                      "\r\n"
+                      "hello");
     run_free(&r);
 }
 END_TEST
@@ -1267,11 +1468,11 @@ START_TEST(body_content_length)
 }
 END_TEST
 
-#define CHUNKED_POST                                                          \
+#define CHUNKED_POST \
     "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-#define CHUNKED_BODY                                                          \
-    "5\r\nhello\r\n"                                                          \
-    "6\r\n world\r\n"                                                         \
+#define CHUNKED_BODY  \
+    "5\r\nhello\r\n"  \
+    "6\r\n world\r\n" \
     "0\r\nX-Trailer: t\r\n\r\n"
 
 START_TEST(body_chunked)
@@ -1293,11 +1494,19 @@ END_TEST
 
 START_TEST(body_chunked_in_pieces)
 {
-    static const struct step steps[] = {
-        SEND(CHUNKED_POST "5"), PAUSE(20), SEND("\r\nhel"),
-        PAUSE(20),  SEND("lo\r\n6\r"), PAUSE(20),
-        SEND("\n world\r\n0\r\nX-Tra"), PAUSE(20), SEND("iler: t\r\n\r"),
-        PAUSE(20), SEND("\n"), RESP, END};
+    static const struct step steps[] = {SEND(CHUNKED_POST "5"),
+                                        PAUSE(20),
+                                        SEND("\r\nhel"),
+                                        PAUSE(20),
+                                        SEND("lo\r\n6\r"),
+                                        PAUSE(20),
+                                        SEND("\n world\r\n0\r\nX-Tra"),
+                                        PAUSE(20),
+                                        SEND("iler: t\r\n\r"),
+                                        PAUSE(20),
+                                        SEND("\n"),
+                                        RESP,
+                                        END};
     struct run r;
 
     run_init(&r, steps, h_reply);
@@ -1312,8 +1521,7 @@ END_TEST
 START_TEST(body_chunk_extension)
 {
     static const struct step steps[] = {
-        SEND(CHUNKED_POST "5;name=value\r\nhello\r\n0;x\r\n\r\n"), RESP,
-        END};
+        SEND(CHUNKED_POST "5;name=value\r\nhello\r\n0;x\r\n\r\n"), RESP, END};
     struct run r;
 
     run_init(&r, steps, h_reply);
@@ -1343,8 +1551,8 @@ END_TEST
 START_TEST(body_content_length_zero)
 {
     static const struct step steps[] = {
-        SEND("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"),
-        RESP, END};
+        SEND("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"), RESP,
+        END};
     struct run r;
 
     run_init(&r, steps, h_reply);
@@ -1355,8 +1563,8 @@ START_TEST(body_content_length_zero)
 }
 END_TEST
 
-#define EXPECT_HEAD                                                           \
-    "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"                    \
+#define EXPECT_HEAD                                        \
+    "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n" \
     "Expect: 100-continue\r\n\r\n"
 
 START_TEST(expect_continue_before_body)
@@ -1467,6 +1675,503 @@ START_TEST(expect_over_limit)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Streaming replies                                                   */
+/* ------------------------------------------------------------------ */
+
+START_TEST(stream_11_chunked)
+{
+    static const struct step steps[] = {SEND(GET11), RESP, SEND(GET11), RESP,
+                                        END};
+    static const char *const chunks[] = {"abc", "defgh", NULL};
+    struct run r;
+
+    run_init(&r, steps, h_stream);
+    r.chunks = chunks;
+    run_script(&r);
+    check_resp(&r, 0,
+               "HTTP/1.1 200 OK\r\n"
+               "Transfer-Encoding: chunked\r\n"
+               "Date: X\r\n"
+               "Content-Type: text/html; charset=ISO-8859-1\r\n"
+               "\r\n"
+               "3\r\nabc\r\n5\r\ndefgh\r\n0\r\n\r\n");
+    check_resp(&r, 1, str_get(&r.resp[0]));
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(stream_10_not_chunked)
+{
+    static const struct step steps[] = {SEND(GET10), RESP, END};
+    static const char *const chunks[] = {"abc", "defgh", NULL};
+    struct run r;
+
+    run_init(&r, steps, h_stream);
+    r.chunks = chunks;
+    run_script(&r);
+    /* The body runs to the end of the stream. */
+    check_resp(&r, 0,
+               "HTTP/1.0 200 OK\r\n"
+               "Content-Type: text/html; charset=ISO-8859-1\r\n"
+               "\r\n"
+               "abcdefgh");
+    ck_assert_int_eq(r.eof, 1);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(stream_program_length)
+{
+    static const struct step steps[] = {SEND(GET11), RESP, SEND(GET11), RESP,
+                                        END};
+    static const char *const chunks[] = {"abc", "defgh", NULL};
+    static const char *const hdrs[] = {"Content-Length", "8", NULL};
+    struct run r;
+
+    run_init(&r, steps, h_stream);
+    r.chunks = chunks;
+    r.hdrs = hdrs;
+    run_script(&r);
+    check_resp(&r, 0,
+               "HTTP/1.1 200 OK\r\n"
+               "Content-Length: 8\r\n"
+               "Date: X\r\n"
+               "Content-Type: text/html; charset=ISO-8859-1\r\n"
+               "\r\n"
+               "abcdefgh");
+    check_resp(&r, 1, str_get(&r.resp[0]));
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(stream_empty_chunk_skipped)
+{
+    /* An empty chunk must not end the body early. */
+    static const struct step steps[] = {SEND(GET11), RESP, SEND(GET11), RESP,
+                                        END};
+    static const char *const chunks[] = {"", "abc", "", "de", "", NULL};
+    struct run r;
+
+    run_init(&r, steps, h_stream);
+    r.chunks = chunks;
+    run_script(&r);
+    check_resp(&r, 0,
+               "HTTP/1.1 200 OK\r\n"
+               "Transfer-Encoding: chunked\r\n"
+               "Date: X\r\n"
+               "Content-Type: text/html; charset=ISO-8859-1\r\n"
+               "\r\n"
+               "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+    check_resp(&r, 1, str_get(&r.resp[0]));
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(stream_no_chunks)
+{
+    static const struct step steps[] = {SEND(GET11), RESP, END};
+    struct run r;
+
+    run_init(&r, steps, h_stream);
+    run_script(&r);
+    check_resp(&r, 0,
+               "HTTP/1.1 200 OK\r\n"
+               "Transfer-Encoding: chunked\r\n"
+               "Date: X\r\n"
+               "Content-Type: text/html; charset=ISO-8859-1\r\n"
+               "\r\n"
+               "0\r\n\r\n");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(stream_hex_sizes)
+{
+    static const struct step steps[] = {SEND(GET11), RESP, END};
+    static char big[4097], mid[301];
+    const char *chunks[] = {mid, big, NULL};
+    struct run r;
+    const char *got;
+
+    memset(big, 'b', sizeof(big) - 1);
+    memset(mid, 'm', sizeof(mid) - 1);
+    run_init(&r, steps, h_stream);
+    r.chunks = chunks;
+    run_script(&r);
+    got = strstr(str_get(&r.resp[0]), "\r\n\r\n");
+    ck_assert_ptr_nonnull(got);
+    got += 4;
+    ck_assert_uint_eq(strlen(got), 5 + 300 + 2 + 6 + 4096 + 2 + 5);
+    ck_assert_int_eq(strncmp(got, "12c\r\nmmm", 8), 0);
+    ck_assert_int_eq(strncmp(got + 5 + 300, "\r\n1000\r\nbbb", 11), 0);
+    ck_assert_str_eq(got + 5 + 300 + 2 + 6 + 4096, "\r\n0\r\n\r\n");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(chunk_cb_runs_after_write)
+{
+    static const struct step steps[] = {SEND(GET11), RESP, END};
+    struct run r;
+
+    run_init(&r, steps, h_chunk_cb);
+    run_script(&r);
+    check_resp(&r, 0,
+               "HTTP/1.1 200 OK\r\n"
+               "Transfer-Encoding: chunked\r\n"
+               "Date: X\r\n"
+               "Content-Type: text/html; charset=ISO-8859-1\r\n"
+               "\r\n"
+               "3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n");
+    /* Never from inside the call, and only once the output is empty. */
+    ck_assert_str_eq(str_get(&r.log), "/x|returned|cb out=0|cb out=0|");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(chunk_cb_flow_control)
+{
+    static const struct step steps[] = {SEND(GET11), RESP, END};
+    const size_t chunks = 128;
+    struct run r;
+    const char *body;
+    size_t head;
+
+    run_init(&r, steps, h_flow);
+    r.stream_total = chunks * FLOW_CHUNK;
+    run_script(&r);
+    body = strstr(str_get(&r.resp[0]), "\r\n\r\n");
+    ck_assert_ptr_nonnull(body);
+    head = (size_t)(body - r.resp[0].p) + 4;
+    ck_assert_uint_eq(r.resp[0].n - head, chunks * (7 + FLOW_CHUNK + 2) + 5);
+    ck_assert_int_eq(strncmp(r.resp[0].p + head, "10000\r\naaaa", 11), 0);
+    ck_assert_str_eq(r.resp[0].p + r.resp[0].n - 7, "\r\n0\r\n\r\n");
+    ck_assert_uint_eq(r.sent, chunks * FLOW_CHUNK);
+    /* At most one chunk (the first with the head) was ever queued. */
+    ck_assert_uint_le(r.max_out, FLOW_CHUNK + 256);
+    run_free(&r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Pipelining                                                          */
+/* ------------------------------------------------------------------ */
+
+#define ECHO(uri)                                     \
+    "HTTP/1.1 200 OK\r\n"                             \
+    "Date: X\r\n"                                     \
+    "Content-Length: 2\r\n"                           \
+    "Content-Type: text/html; charset=ISO-8859-1\r\n" \
+    "\r\n" uri
+
+START_TEST(pipeline_one_send)
+{
+    static const struct step steps[] = {
+        SEND("GET /a HTTP/1.1\r\nHost: a\r\n\r\n"
+             "GET /b HTTP/1.1\r\nHost: a\r\n\r\n"
+             "GET /c HTTP/1.1\r\nHost: a\r\n\r\n"),
+        RESP,
+        RESP,
+        RESP,
+        QUIET(100),
+        END};
+    struct run r;
+
+    run_init(&r, steps, h_echo);
+    run_script(&r);
+    check_resp(&r, 0, ECHO("/a"));
+    check_resp(&r, 1, ECHO("/b"));
+    check_resp(&r, 2, ECHO("/c"));
+    ck_assert_str_eq(str_get(&r.log), "/a|/b|/c|");
+    ck_assert_int_eq(r.noisy, 0);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(pipeline_with_bodies)
+{
+    static const struct step steps[] = {
+        SEND("POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nxyz"
+             "POST /b HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+             "2\r\npq\r\n0\r\n\r\n"
+             "GET /c HTTP/1.1\r\nHost: a\r\n\r\n"),
+        RESP, RESP, RESP, END};
+    struct run r;
+
+    run_init(&r, steps, h_echo);
+    run_script(&r);
+    check_resp(&r, 0, ECHO("/a"));
+    check_resp(&r, 1, ECHO("/b"));
+    check_resp(&r, 2, ECHO("/c"));
+    ck_assert_str_eq(str_get(&r.in_body), "xyz|pq||");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(pipeline_close_in_the_middle)
+{
+    static const struct step steps[] = {
+        SEND("GET /a HTTP/1.1\r\nHost: a\r\n\r\n"
+             "GET /b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+             "GET /c HTTP/1.1\r\nHost: a\r\n\r\n"),
+        RESP, RESP, CLOSED, END};
+    struct run r;
+
+    run_init(&r, steps, h_echo);
+    run_script(&r);
+    check_resp(&r, 0, ECHO("/a"));
+    check_resp(&r, 1,
+               "HTTP/1.1 200 OK\r\n"
+               "Date: X\r\n"
+               "Content-Length: 2\r\n"
+               "Content-Type: text/html; charset=ISO-8859-1\r\n"
+               "Connection: close\r\n"
+               "\r\n"
+               "/b");
+    ck_assert_int_eq(r.eof, 1);
+    ck_assert_str_eq(str_get(&r.extra), "");
+    ck_assert_str_eq(str_get(&r.log), "/a|/b|");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(pipeline_owned_first_answered_late)
+{
+    static const struct step steps[] = {
+        SEND("GET /a HTTP/1.1\r\nHost: a\r\n\r\n"
+             "GET /b HTTP/1.1\r\nHost: a\r\n\r\n"),
+        RESP, RESP, END};
+    struct run r;
+
+    run_init(&r, steps, h_own);
+    run_script(&r);
+    check_resp(&r, 0,
+               "HTTP/1.1 200 OK\r\n"
+               "Date: X\r\n"
+               "Content-Length: 5\r\n"
+               "Content-Type: text/html; charset=ISO-8859-1\r\n"
+               "\r\n"
+               "first");
+    check_resp(&r, 1, ECHO("/b"));
+    /* The second request is read only once the first is answered. */
+    ck_assert_str_eq(str_get(&r.log), "/a|own|late|/b|");
+    run_free(&r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Timeouts and limits                                                 */
+/* ------------------------------------------------------------------ */
+
+START_TEST(timeout_idle_keepalive)
+{
+    static const struct step steps[] = {SEND(GET11), RESP, CLOSED, END};
+    struct run r;
+
+    run_init(&r, steps, h_reply);
+    r.timeout = 1;
+    run_script(&r);
+    ck_assert_int_eq(r.eof, 1);
+    ck_assert_int_ge(r.eof_ms, 700);
+    ck_assert_int_le(r.eof_ms, 3000);
+    ck_assert_str_eq(str_get(&r.extra), "");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(timeout_half_head)
+{
+    static const struct step steps[] = {SEND("GET /x HTTP/1.1\r\nHo"), CLOSED,
+                                        END};
+    struct run r;
+
+    run_init(&r, steps, h_reply);
+    r.timeout = 1;
+    run_script(&r);
+    ck_assert_int_eq(r.eof, 1);
+    ck_assert_int_ge(r.eof_ms, 700);
+    ck_assert_int_le(r.eof_ms, 3000);
+    ck_assert_str_eq(str_get(&r.extra), "");
+    ck_assert_int_eq(r.nreq, 0);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(timeout_half_body)
+{
+    static const struct step steps[] = {
+        SEND("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc"),
+        CLOSED, END};
+    struct run r;
+
+    run_init(&r, steps, h_reply);
+    r.timeout = 1;
+    run_script(&r);
+    ck_assert_int_eq(r.eof, 1);
+    ck_assert_int_ge(r.eof_ms, 700);
+    ck_assert_int_le(r.eof_ms, 3000);
+    ck_assert_str_eq(str_get(&r.extra), "");
+    ck_assert_int_eq(r.nreq, 0);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(max_body_content_length)
+{
+    /* Refused from the head alone: the body is never sent. */
+    static const struct step steps[] = {
+        SEND("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n"), RESP,
+        CLOSED, END};
+    struct run r;
+
+    run_init(&r, steps, h_reply);
+    r.max_body = 10;
+    run_script(&r);
+    check_resp(&r, 0, ERROR_413);
+    ck_assert_int_eq(r.eof, 1);
+    ck_assert_int_eq(r.nreq, 0);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(max_body_at_the_limit)
+{
+    static const struct step steps[] = {
+        SEND("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n"
+             "0123456789"),
+        RESP, END};
+    struct run r;
+
+    run_init(&r, steps, h_reply);
+    r.max_body = 10;
+    run_script(&r);
+    ck_assert_str_eq(str_get(&r.in_body), "0123456789|");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(max_body_chunked)
+{
+    static const struct step steps[] = {SEND(CHUNKED_POST "6\r\nabcdef\r\n"),
+                                        PAUSE(20),
+                                        SEND("6\r\nghijkl\r\n"),
+                                        RESP,
+                                        CLOSED,
+                                        END};
+    struct run r;
+
+    run_init(&r, steps, h_reply);
+    r.max_body = 10;
+    run_script(&r);
+    check_resp(&r, 0, ERROR_413);
+    ck_assert_int_eq(r.eof, 1);
+    ck_assert_int_eq(r.nreq, 0);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(max_headers)
+{
+    static char req[1024];
+    struct step steps[] = {{OP_SEND, req, 0}, RESP, CLOSED, END};
+    struct run r;
+
+    memset(req, 0, sizeof(req));
+    strcpy(req, "GET /x HTTP/1.1\r\nHost: a\r\nX-Big: ");
+    memset(req + strlen(req), 'v', 500);
+    strcat(req, "\r\n\r\n");
+    steps[0].n = strlen(req);
+    run_init(&r, steps, h_reply);
+    r.max_headers = 256;
+    run_script(&r);
+    /* 400, not 431. */
+    check_resp(&r, 0,
+               "HTTP/1.1 400 Bad Request\r\n"
+               "Content-Type: text/html\r\n"
+               "Connection: close\r\n"
+               "Date: X\r\n"
+               "Content-Length: 94\r\n"
+               "\r\n"
+               "<HTML><HEAD>\n"
+               "<TITLE>400 Bad Request</TITLE>\n"
+               "</HEAD><BODY>\n"
+               "<H1>Bad Request</H1>\n"
+               "</BODY></HTML>\n");
+    ck_assert_int_eq(r.eof, 1);
+    ck_assert_int_eq(r.nreq, 0);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(lingering_close_delivers_413)
+{
+    static const struct step steps[] = {
+        SEND("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 4000000\r\n\r\n"),
+        FILL(4000000), RESP, CLOSED, END};
+    struct run r;
+
+    run_init(&r, steps, h_reply);
+    r.max_body = 100;
+    r.flags = EVHTTP_SERVER_LINGERING_CLOSE;
+    run_script(&r);
+    /* The server read and dropped the whole declared body (without the
+     * flag, the client's sends fail part way). */
+    ck_assert_uint_eq(r.filled, 4000000);
+    check_resp(&r, 0, ERROR_413);
+    ck_assert_int_eq(r.eof, 1);
+    ck_assert_int_eq(r.nreq, 0);
+    run_free(&r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* on_complete                                                         */
+/* ------------------------------------------------------------------ */
+
+START_TEST(on_complete_after_write)
+{
+    static const struct step steps[] = {SEND(GET11), RESP, SEND(GET11), RESP,
+                                        END};
+    struct run r;
+
+    run_init(&r, steps, h_complete);
+    run_script(&r);
+    ck_assert_int_eq(r.ncomplete, 2);
+    ck_assert_str_eq(str_get(&r.log),
+                     "/x|replied|done out=0|/x|replied|done out=0|");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(on_complete_after_stream)
+{
+    static const struct step steps[] = {SEND(GET11), RESP, END};
+    static const char *const chunks[] = {"abc", NULL};
+    struct run r;
+
+    run_init(&r, steps, h_complete);
+    r.chunks = chunks;
+    run_script(&r);
+    ck_assert_int_eq(r.ncomplete, 1);
+    ck_assert_str_eq(str_get(&r.log), "/x|replied|done out=0|");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(on_complete_with_close)
+{
+    static const struct step steps[] = {SEND(GET10), RESP, CLOSED, END};
+    struct run r;
+
+    run_init(&r, steps, h_complete);
+    run_script(&r);
+    ck_assert_int_eq(r.ncomplete, 1);
+    ck_assert_str_eq(str_get(&r.log), "/x|replied|done out=0|");
+    run_free(&r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1510,6 +2215,41 @@ main(void)
     tcase_add_test(tc, expect_other_value);
     tcase_add_test(tc, expect_on_http10);
     tcase_add_test(tc, expect_over_limit);
+    suite_add_tcase(s, tc);
+
+    tc = vt_tcase("stream", 60);
+    tcase_add_test(tc, stream_11_chunked);
+    tcase_add_test(tc, stream_10_not_chunked);
+    tcase_add_test(tc, stream_program_length);
+    tcase_add_test(tc, stream_empty_chunk_skipped);
+    tcase_add_test(tc, stream_no_chunks);
+    tcase_add_test(tc, stream_hex_sizes);
+    tcase_add_test(tc, chunk_cb_runs_after_write);
+    tcase_add_test(tc, chunk_cb_flow_control);
+    suite_add_tcase(s, tc);
+
+    tc = vt_tcase("pipeline", 30);
+    tcase_add_test(tc, pipeline_one_send);
+    tcase_add_test(tc, pipeline_with_bodies);
+    tcase_add_test(tc, pipeline_close_in_the_middle);
+    tcase_add_test(tc, pipeline_owned_first_answered_late);
+    suite_add_tcase(s, tc);
+
+    tc = vt_tcase("limits", 30);
+    tcase_add_test(tc, timeout_idle_keepalive);
+    tcase_add_test(tc, timeout_half_head);
+    tcase_add_test(tc, timeout_half_body);
+    tcase_add_test(tc, max_body_content_length);
+    tcase_add_test(tc, max_body_at_the_limit);
+    tcase_add_test(tc, max_body_chunked);
+    tcase_add_test(tc, max_headers);
+    tcase_add_test(tc, lingering_close_delivers_413);
+    suite_add_tcase(s, tc);
+
+    tc = vt_tcase("complete", 30);
+    tcase_add_test(tc, on_complete_after_write);
+    tcase_add_test(tc, on_complete_after_stream);
+    tcase_add_test(tc, on_complete_with_close);
     suite_add_tcase(s, tc);
 
     tc = vt_tcase("error", 30);
