@@ -22,6 +22,10 @@
  * sits under #ifdef VIGIL_ORACLE, accepting either behaviour, with the
  * difference named; Vigil's build asserts the correct one.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* memmem, pipe2, strptime, timegm */
+#endif
+
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -1204,6 +1208,10 @@ START_TEST(error_phrases)
         {503, "HTTP/1.1 503 Service Unavailable\r\n"},
         {418, "HTTP/1.1 418 Client Error\r\n"},
         {599, "HTTP/1.1 599 Server Error\r\n"},
+        {299, "HTTP/1.1 299 Success\r\n"},
+        {399, "HTTP/1.1 399 Redirection\r\n"},
+        {199, "HTTP/1.1 199 Informational\r\n"},
+        {999, "HTTP/1.1 999 Unknown Status Class\r\n"},
     };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
