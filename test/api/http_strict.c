@@ -889,8 +889,8 @@ check_reply_while_sending(const char *what, const struct opts *o,
     if (res.status == old_status)
         status = old_status;
 #endif
-    ck_assert_msg(res.status == status, "%s: status %d, not %d; reply: %s", pre,
-                  res.status, status, res.line);
+    ck_assert_msg(res.status == status, "%s: status %d, not %d; reply: %s",
+                  what, res.status, status, res.line);
     ck_assert_int_eq(res.responses, 1);
     ck_assert_int_eq(res.seen.calls, 0);
     /* Closed after the reply; a reset after it is allowed (the client's
