@@ -44,7 +44,8 @@ wait_until() { # message cmd args...
 }
 
 # Starts a server in the background with its output in $tmp/NAME.out and
-# waits for its "listening on 127.0.0.1:PORT" line; sets $port and $pid.
+# waits for its "listening on 127.0.0.1:PORT" line (or "Listening on");
+# sets $port and $pid.
 start_server() { # name args...
     local name=$1 i
     shift
@@ -53,7 +54,8 @@ start_server() { # name args...
     pid=$!
     pids+=("$pid")
     for i in $(seq 400); do
-        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+        port=$(sed -n \
+            's/.*[Ll]istening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
             "$tmp/$name.out")
         [ -n "$port" ] && return 0
         kill -0 "$pid" 2>/dev/null || fail "$name exited early"
@@ -277,6 +279,48 @@ dns-example)
     # With a time limit it stops by itself, with status 0.
     timeout 20 "$bin/$test" -s -p 0 -t 1 >"$tmp/timed.out" 2>&1 ||
         fail "did not stop cleanly after -t 1"
+    ;;
+http-server)
+    expect_usage_error "usage" "$bin/$test"
+    expect_usage_error "usage" "$bin/$test" a b
+    expect_usage_error "bad port" "$bin/$test" -p 70000 "$tmp"
+    expect_usage_error "not a directory" "$bin/$test" "$tmp/none"
+    mkdir "$tmp/root"
+    printf 'hello from http-server\n' >"$tmp/root/hello.txt"
+    start_server "$test" -v "$tmp/root"
+    server=$pid
+    # HTTP/1.0 without keep-alive: the server closes after the answer.
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect to $port"
+    printf 'GET /hello.txt HTTP/1.0\r\n\r\n' >&3
+    timeout 10 cat <&3 >"$tmp/get.out"
+    exec 3>&-
+    head -n 1 "$tmp/get.out" | grep -q '^HTTP/1\.[01] 200 OK' ||
+        fail "GET /hello.txt: no 200"
+    grep -qi '^Content-Type: text/plain' "$tmp/get.out" ||
+        fail "GET /hello.txt: no Content-Type text/plain"
+    tail -n 1 "$tmp/get.out" | grep -qx 'hello from http-server' ||
+        fail "GET /hello.txt: not the file"
+    # A missing file, and a way out of the document root.
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect to $port"
+    printf 'GET /nope HTTP/1.0\r\n\r\n' >&3
+    timeout 10 cat <&3 >"$tmp/missing.out"
+    exec 3>&-
+    head -n 1 "$tmp/missing.out" | grep -q '^HTTP/1\.[01] 404 ' ||
+        fail "GET /nope: no 404"
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect to $port"
+    printf 'GET /../etc/passwd HTTP/1.0\r\n\r\n' >&3
+    timeout 10 cat <&3 >"$tmp/escape.out"
+    exec 3>&-
+    head -n 1 "$tmp/escape.out" | grep -q '^HTTP/1\.[01] 403 ' ||
+        fail "GET /../etc/passwd: no 403"
+    grep -q 'GET /hello.txt 200$' "$tmp/$test.out" || fail "no log line"
+    # The port is taken now: a second server says so and exits 1.
+    "$bin/$test" -p "$port" "$tmp/root" >"$tmp/second.out" 2>&1
+    rc=$?
+    [ "$rc" -eq 1 ] || fail "second server on a used port exited $rc"
+    grep -q "cannot listen" "$tmp/second.out" ||
+        fail "no 'cannot listen' message for a used port"
+    stop_server "$server"
     ;;
 http-client-blocking)
     expect_usage_error "usage" "$bin/$test" localhost
