@@ -10,8 +10,9 @@
 #                           first word is PREFIX): one row per measurement,
 #                           the median of each implementation with its
 #                           spread, and the ratios
-#   @SYSCALLS [FILE]@       system calls per round trip (from
-#                           RESULTS_DIR/FILE, default syscalls.txt)
+#   @SYSCALLS [FILE]@       system calls per round trip, or per
+#                           request (from RESULTS_DIR/FILE, default
+#                           syscalls.txt)
 #   @SUMMARY@               where Vigil is ahead of libevent and behind
 # Any other line is copied as it is.
 set -u
@@ -72,10 +73,10 @@ table() { # file prefix
     }
     END {
         if (nkeys == 0) { print "*(not measured in this run)*"; exit }
-        nall = split("vigil vigil-epoll vigil-poll vigil-select libevent libevent-epoll libevent-poll libev libev-epoll libuv libuv-epoll cares floor", all, " ")
+        nall = split("vigil vigil-epoll vigil-poll vigil-select libevent libevent-epoll libevent-poll libev libev-epoll libuv libuv-epoll cares nginx floor", all, " ")
         label["vigil"] = "Vigil"; label["libevent"] = "libevent"
         label["libev"] = "libev"; label["libuv"] = "libuv"; label["floor"] = "floor"
-        label["cares"] = "c-ares"
+        label["cares"] = "c-ares"; label["nginx"] = "nginx"
         ncol = 0
         for (i = 1; i <= nall; i++)
             if (all[i] in present) {
@@ -93,11 +94,15 @@ table() { # file prefix
         rl = ("libevent" in present) && ("floor" in present)
         rvc = ("vigil" in present) && ("cares" in present)
         rlc = ("libevent" in present) && ("cares" in present)
+        rvn = ("vigil" in present) && ("nginx" in present)
+        rln = ("libevent" in present) && ("nginx" in present)
         if (rv) { hdr = hdr " V/L |"; sep = sep "---:|" }
         if (rf) { hdr = hdr " V/floor |"; sep = sep "---:|" }
         if (rl) { hdr = hdr " L/floor |"; sep = sep "---:|" }
         if (rvc) { hdr = hdr " V/c-ares |"; sep = sep "---:|" }
         if (rlc) { hdr = hdr " L/c-ares |"; sep = sep "---:|" }
+        if (rvn) { hdr = hdr " V/nginx |"; sep = sep "---:|" }
+        if (rln) { hdr = hdr " L/nginx |"; sep = sep "---:|" }
         print hdr
         print sep
         for (k = 1; k <= nkeys; k++) {
@@ -109,6 +114,8 @@ table() { # file prefix
             if (rl) line = line " " ratio(key, "libevent", "floor") " |"
             if (rvc) line = line " " ratio(key, "vigil", "cares") " |"
             if (rlc) line = line " " ratio(key, "libevent", "cares") " |"
+            if (rvn) line = line " " ratio(key, "vigil", "nginx") " |"
+            if (rln) line = line " " ratio(key, "libevent", "nginx") " |"
             print line
         }
     }' "$f"
@@ -123,12 +130,13 @@ syscalls() { # file
     awk '
     {
         impl = $1; sc = $3; split($4, kv, "=")
+        unit = kv[1] == "per_req" ? "request" : "round trip"
         v[impl, sc] = kv[2]
         if (!(impl in seen)) { seen[impl] = 1; impls[++ni] = impl }
         if (!(sc in sseen) && sc != "total") { sseen[sc] = 1; scs[++ns] = sc }
     }
     END {
-        hdr = "| system calls per round trip |"; sep = "|---|"
+        hdr = "| system calls per " unit " |"; sep = "|---|"
         for (i = 1; i <= ni; i++) { hdr = hdr " " impls[i] " |"; sep = sep "---:|" }
         print hdr; print sep
         scs[++ns] = "total"
@@ -148,9 +156,10 @@ syscalls() { # file
 summary() {
     cat "$results/core.txt" "$results/evbuffer.txt" "$results/echo.txt" \
         "$results/bev-echo.txt" "$results/threads.txt" \
-        "$results/dns-resolve.txt" 2>/dev/null | sed 's/^/wall /' >"$results/.all"
+        "$results/dns-resolve.txt" "$results/http.txt" 2>/dev/null |
+        sed 's/^/wall /' >"$results/.all"
     cat "$results/callgrind.txt" "$results/callgrind-evbuffer.txt" \
-        "$results/dns-resolve-callgrind.txt" \
+        "$results/dns-resolve-callgrind.txt" "$results/http-callgrind.txt" \
         2>/dev/null | sed 's/^/instr /' >>"$results/.all"
     awk '
     function median(key, impl,    n, i, j, t, w) {
@@ -212,7 +221,7 @@ while IFS= read -r line; do
         echo "- **Command**: \`$(meta command)\` (commit $(meta commit), CMake build type $(meta buildtype); benchmark programs -O2)"
         echo "- **Machine**: $(meta machine)"
         echo "- **Runs**: $(meta runs) of each program per implementation, alternating; $(meta pinning)"
-        echo "- **Compared**: Debian's libevent $(meta libevent), libev $(meta libev), libuv $(meta libuv), c-ares $(meta cares), and the floors"
+        echo "- **Compared**: Debian's libevent $(meta libevent), libev $(meta libev), libuv $(meta libuv), c-ares $(meta cares), nginx $(meta nginx) (load by wrk $(meta wrk)), and the floors"
         ;;
     @TABLE*@)
         set -- $(echo "$line" | sed -e 's/^@TABLE //' -e 's/@$//')
