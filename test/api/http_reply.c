@@ -2079,6 +2079,32 @@ START_TEST(max_body_chunked)
 }
 END_TEST
 
+#define ERROR_400                      \
+    "HTTP/1.1 400 Bad Request\r\n"     \
+    "Content-Type: text/html\r\n"      \
+    "Connection: close\r\n"            \
+    "Date: X\r\n"                      \
+    "Content-Length: 94\r\n"           \
+    "\r\n"                             \
+    "<HTML><HEAD>\n"                   \
+    "<TITLE>400 Bad Request</TITLE>\n" \
+    "</HEAD><BODY>\n"                  \
+    "<H1>Bad Request</H1>\n"           \
+    "</BODY></HTML>\n"
+
+#define ERROR_431                                          \
+    "HTTP/1.1 431 Request Header Fields Too Large\r\n"     \
+    "Content-Type: text/html\r\n"                          \
+    "Connection: close\r\n"                                \
+    "Date: X\r\n"                                          \
+    "Content-Length: 134\r\n"                              \
+    "\r\n"                                                 \
+    "<HTML><HEAD>\n"                                       \
+    "<TITLE>431 Request Header Fields Too Large</TITLE>\n" \
+    "</HEAD><BODY>\n"                                      \
+    "<H1>Request Header Fields Too Large</H1>\n"           \
+    "</BODY></HTML>\n"
+
 START_TEST(max_headers)
 {
     static char req[1024];
@@ -2093,19 +2119,17 @@ START_TEST(max_headers)
     run_init(&r, steps, h_reply);
     r.max_headers = 256;
     run_script(&r);
-    /* 400, not 431. */
-    check_resp(&r, 0,
-               "HTTP/1.1 400 Bad Request\r\n"
-               "Content-Type: text/html\r\n"
-               "Connection: close\r\n"
-               "Date: X\r\n"
-               "Content-Length: 94\r\n"
-               "\r\n"
-               "<HTML><HEAD>\n"
-               "<TITLE>400 Bad Request</TITLE>\n"
-               "</HEAD><BODY>\n"
-               "<H1>Bad Request</H1>\n"
-               "</BODY></HTML>\n");
+    /* libevent 2.1.12 answers 400; Vigil answers 431 Request Header
+     * Fields Too Large (RFC 6585 section 5), a deliberate difference.  The
+     * oracle build, which also runs on Vigil (swap.*), accepts either. */
+#ifdef VIGIL_ORACLE
+    if (strncmp(str_get(&r.resp[0]), "HTTP/1.1 431 ", 13) != 0)
+        check_resp(&r, 0, ERROR_400);
+    else
+        check_resp(&r, 0, ERROR_431);
+#else
+    check_resp(&r, 0, ERROR_431);
+#endif
     ck_assert_int_eq(r.eof, 1);
     ck_assert_int_eq(r.nreq, 0);
     run_free(&r);

@@ -277,6 +277,24 @@ assert_refused(const struct sockaddr_in *addr)
     ck_assert_int_eq(errno, ECONNREFUSED);
 }
 
+/* Vigil's 405: the Allow line first, then the error page's headers, and
+ * the connection closed. */
+static void
+assert_method_not_allowed(const struct vt_http_client *c, const char *allow)
+{
+    struct vt_http_response r;
+
+    ck_assert_int_eq(c->eof, 1);
+    response(c, 0, &r);
+    ck_assert_int_eq(r.status, 405);
+    ck_assert_str_eq(r.reason, "Method Not Allowed");
+    ck_assert_int_ge(r.nheaders, 1);
+    ck_assert_str_eq(r.names[0], "Allow");
+    ck_assert_str_eq(r.values[0], allow);
+    ck_assert_ptr_nonnull(strstr(r.body, "<TITLE>405 Method Not Allowed"));
+    vt_http_response_free(&r);
+}
+
 /* libevent's error page (evhttp_send_error with a NULL reason) for a
  * request without Connection: close: the headers in this order, and the
  * connection closed after it. */
@@ -740,8 +758,16 @@ START_TEST(default_allowed_methods)
             ck_assert_int_eq(a.calls, before + 1);
             ck_assert_int_eq(a.cmd, methods[i].cmd);
         } else {
-            /* The others: 501 Not Implemented, callback not run. */
-            ck_assert_int_eq(status, 501);
+            /* The others: 501 Not Implemented in libevent 2.1.12, 405
+             * Method Not Allowed in Vigil (RFC 9110 section 15.5.6: 501
+             * is for methods the server does not know); the callback
+             * does not run. */
+#ifdef VIGIL_ORACLE
+            if (status != 501)
+                ck_assert_int_eq(status, 405);
+#else
+            ck_assert_int_eq(status, 405);
+#endif
             ck_assert_int_eq(a.calls, before);
         }
     }
@@ -760,8 +786,17 @@ START_TEST(disallowed_method_response)
     evhttp_set_allowed_methods(s.http, EVHTTP_REQ_POST);
     exchange(&s, &c, "GET /a HTTP/1.1\r\nHost: t\r\n\r\n",
              VT_HTTP_READ_TO_CLOSE);
-    /* Content-Length 102. */
-    assert_error_page(&c, 501, "Not Implemented");
+    /* libevent 2.1.12: 501 (Content-Length 102).  Vigil: 405, with an
+     * Allow line naming what is allowed (RFC 9110 section 15.5.6), and
+     * the connection closed as well. */
+#ifdef VIGIL_ORACLE
+    if (strstr(c.in, "HTTP/1.1 405 ") != c.in)
+        assert_error_page(&c, 501, "Not Implemented");
+    else
+        assert_method_not_allowed(&c, "POST");
+#else
+    assert_method_not_allowed(&c, "POST");
+#endif
     vt_http_client_close(&c);
     ck_assert_int_eq(a.calls, 0);
     srv_close(&s);
@@ -832,20 +867,34 @@ START_TEST(connect_method)
                                           VT_HTTP_READ_TO_CLOSE, 0, 0.5),
                      0);
     run_client(s.base, &c);
-    /* Not allowed by default: the 501 error page, but with no
-     * Content-Length, and the connection stays open (replies to CONNECT
-     * never get a length and never close in libevent 2.1.12). */
-    ck_assert_int_eq(c.timed_out, 1);
-    ck_assert_int_eq(c.eof, 0);
-    ck_assert_int_eq(strncmp(c.in,
-                             "HTTP/1.1 501 Not Implemented\r\n"
-                             "Content-Type: text/html\r\nDate: ",
-                             61),
-                     0);
-    ck_assert_ptr_nonnull(strstr(c.in, "GMT\r\nConnection: close\r\n\r\n"
-                                       "<HTML><HEAD>\n<TITLE>501"));
+    /* Not allowed by default.  libevent 2.1.12: the 501 error page, but
+     * with no Content-Length, and the connection stays open (replies to
+     * CONNECT never get a length and never close), so the client cannot
+     * tell where the page ends.  Vigil (deliberately): 405, no body (a
+     * reply to CONNECT has none), and the connection closes as the error
+     * page says. */
     ck_assert_ptr_null(strstr(c.in, "Content-Length"));
     ck_assert_int_eq(g.calls, 0);
+#ifdef VIGIL_ORACLE
+    if (c.eof == 0) {
+        ck_assert_int_eq(c.timed_out, 1);
+        ck_assert_int_eq(strncmp(c.in,
+                                 "HTTP/1.1 501 Not Implemented\r\n"
+                                 "Content-Type: text/html\r\nDate: ",
+                                 61),
+                         0);
+        ck_assert_ptr_nonnull(strstr(c.in, "GMT\r\nConnection: close\r\n\r\n"
+                                           "<HTML><HEAD>\n<TITLE>501"));
+    } else {
+        ck_assert_int_eq(strncmp(c.in, "HTTP/1.1 405 ", 13), 0);
+    }
+#else
+    ck_assert_int_eq(c.eof, 1);
+    ck_assert_int_eq(strncmp(c.in, "HTTP/1.1 405 Method Not Allowed\r\n", 33),
+                     0);
+    ck_assert_ptr_nonnull(strstr(c.in, "\r\nConnection: close\r\n\r\n"));
+    ck_assert_ptr_null(strstr(c.in, "<HTML>"));
+#endif
     vt_http_client_close(&c);
     evhttp_set_allowed_methods(s.http, EVHTTP_REQ_CONNECT);
     ck_assert_int_eq(vt_http_client_open(&c, &s.addr), 0);
@@ -858,11 +907,23 @@ START_TEST(connect_method)
     ck_assert_int_eq(g.cmd, EVHTTP_REQ_CONNECT);
     ck_assert_str_eq(g.uri, "h.test:443");
     ck_assert_str_eq(g.host, "h.test");
-    /* The reply has neither Content-Length nor Content-Type, and the
-     * connection stays open despite Connection: close. */
-    ck_assert_int_eq(c.timed_out, 1);
-    ck_assert_int_eq(c.eof, 0);
-    ck_assert_ptr_nonnull(strstr(c.in, "\r\nConnection: close\r\n\r\ngen"));
+    /* The reply has neither Content-Length nor Content-Type.  libevent
+     * 2.1.12 keeps the connection open despite Connection: close, and
+     * sends the program's body; Vigil closes, as the header says, and
+     * sends no body (a 2xx to CONNECT starts a tunnel: RFC 9110 section
+     * 9.3.6). */
+#ifdef VIGIL_ORACLE
+    if (c.eof == 0) {
+        ck_assert_int_eq(c.timed_out, 1);
+        ck_assert_ptr_nonnull(strstr(c.in, "\r\nConnection: close\r\n\r\ngen"));
+    } else {
+        ck_assert_ptr_nonnull(strstr(c.in, "\r\nConnection: close\r\n\r\n"));
+    }
+#else
+    ck_assert_int_eq(c.eof, 1);
+    ck_assert_ptr_nonnull(strstr(c.in, "\r\nConnection: close\r\n\r\n"));
+    ck_assert_ptr_null(strstr(c.in, "gen"));
+#endif
     ck_assert_int_eq(strncmp(c.in, "HTTP/1.1 200 OK\r\nDate: ", 23), 0);
     ck_assert_ptr_null(strstr(c.in, "Content-"));
     vt_http_client_close(&c);
@@ -942,8 +1003,16 @@ START_TEST(max_headers_size)
     snprintf(req, sizeof(req),
              "GET /a HTTP/1.1\r\nHost: t\r\nX-Pad: %s\r\n\r\n", pad);
     exchange(&s, &c, req, VT_HTTP_READ_TO_CLOSE);
-    /* Headers over the limit: 400, not 413. */
-    assert_error_page(&c, 400, "Bad Request");
+    /* Headers over the limit: 400 in libevent 2.1.12, 431 Request Header
+     * Fields Too Large in Vigil (RFC 6585 section 5). */
+#ifdef VIGIL_ORACLE
+    if (strstr(c.in, "HTTP/1.1 431 ") == c.in)
+        assert_error_page(&c, 431, "Request Header Fields Too Large");
+    else
+        assert_error_page(&c, 400, "Bad Request");
+#else
+    assert_error_page(&c, 431, "Request Header Fields Too Large");
+#endif
     vt_http_client_close(&c);
     ck_assert_int_eq(a.calls, 0);
     /* A small request still passes. */
@@ -990,6 +1059,45 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* Virtual hosts and aliases                                            */
 /* ------------------------------------------------------------------ */
+
+/* Who answered a GET for host on a new connection (the callback's name,
+ * copied into name of cap bytes). */
+static void
+host_served_by(struct srv *s, const char *host, char *name, size_t cap)
+{
+    struct vt_http_client c;
+    struct vt_http_response r;
+    char req[512];
+
+    snprintf(req, sizeof(req),
+             "GET /a HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", host);
+    exchange(s, &c, req, VT_HTTP_READ_TO_CLOSE);
+    response(&c, 0, &r);
+    ck_assert_int_eq(r.status, 200);
+    snprintf(name, cap, "%s", r.body);
+    vt_http_response_free(&r);
+    vt_http_client_close(&c);
+}
+
+/* Deliberate difference: libevent 2.1.12 served the request with was_name,
+ * against the shell matching its documentation promises; Vigil serves it
+ * with is_name.  The oracle build (which also runs on Vigil as swap.*)
+ * accepts either. */
+static void
+host_served_by_differs(struct srv *s, const char *host, const char *was_name,
+                       const char *is_name)
+{
+    char name[64];
+
+    host_served_by(s, host, name, sizeof(name));
+#ifdef VIGIL_ORACLE
+    if (strcmp(name, was_name) != 0)
+        ck_assert_str_eq(name, is_name);
+#else
+    (void)was_name;
+    ck_assert_str_eq(name, is_name);
+#endif
+}
 
 static void
 get_host_served_by(struct srv *s, const char *host, const char *name)
@@ -1045,8 +1153,10 @@ START_TEST(virtual_host_wildcards)
     get_host_served_by(&s, "X.EXAMPLE.COM:81", "star");
     get_host_served_by(&s, "example.com", "main");
     get_host_served_by(&s, ".example.com", "star");
-    /* '?' is no wildcard. */
-    get_host_served_by(&s, "h1.test", "main");
+    /* '?' is no wildcard in libevent 2.1.12; in Vigil it stands for one
+     * character, as in the shell matching the documentation describes. */
+    host_served_by_differs(&s, "h1.test", "main", "qmark");
+    get_host_served_by(&s, "h12.test", "main");
     srv_close(&s);
 }
 END_TEST
@@ -1066,15 +1176,16 @@ START_TEST(virtual_host_trailing_star_never_matches)
     ck_assert_int_eq(evhttp_set_cb(v2, "/a", seen_cb, &v), 0);
     ck_assert_int_eq(evhttp_set_cb(v3, "/a", seen_cb, &v), 0);
     /* A pattern that ends in '*' matches no name in libevent 2.1.12, not
-     * even "*" alone; a '*' elsewhere matches any run, also empty. */
-    ck_assert_int_eq(evhttp_add_virtual_host(s.http, "*", v1), 0);
+     * even "*" alone (a deliberate difference: in Vigil it matches as in
+     * the shell); a '*' elsewhere matches any run, also empty.  The
+     * catch-all "*" comes last, so that the others are tried first. */
     ck_assert_int_eq(evhttp_add_virtual_host(s.http, "o*", v2), 0);
     ck_assert_int_eq(evhttp_add_virtual_host(s.http, "*other", v3), 0);
-    get_host_served_by(&s, "o.test", "main");
-    get_host_served_by(&s, "x", "main");
+    ck_assert_int_eq(evhttp_add_virtual_host(s.http, "*", v1), 0);
+    host_served_by_differs(&s, "o.test", "main", "vhost");
+    host_served_by_differs(&s, "x", "main", "vhost");
     get_host_served_by(&s, "other", "vhost");
     get_host_served_by(&s, "another", "vhost");
-    ck_assert_int_eq(v.calls, 2);
     srv_close(&s);
 }
 END_TEST

@@ -10,32 +10,36 @@
 # curl, python3 and chromium are required (tools/install-deps): without
 # them the tests fail.
 #
-# TODO(integrator): Vigil's evhttp server is not in yet, so for now the
-# http.* tests run the http-server built against Debian's libevent 2.1.12
-# (sample/CMakeLists.txt, target oracle_sample_http-server, in
-# bin/oracle).  Once Vigil serves HTTP (VIGIL_HAVE_HTTP_SERVER ON in
-# sample/CMakeLists.txt), follow test/dns/peers.cmake:
-#   http.NAME          bin/http-server (built on Vigil), ENVIRONMENT
-#                      "${VIGIL_TEST_ENV}"
-#   oracle.http-NAME   bin/oracle/http-server, LABELS
-#                      "oracle;peers;no-sanitizer"
-#   swap.http-NAME     bin/oracle/http-server with "${CMAKE_BINARY_DIR}/lib"
-#                      as the script's second argument (LIB_DIR), LABELS
-#                      "swap;peers;no-sanitizer"
-# i.e. the loop below becomes three add_test calls per NAME, with
-# VIGIL_HTTP_PEER_SERVER pointing at bin/http-server for http.*.
+#   http.NAME          the sample built on Vigil
+#   oracle.http-NAME   the same source on Debian's libevent 2.1.12
+#   swap.http-NAME     that Debian-built sample on Vigil's libraries
 
 set(VIGIL_HTTP_PEER_TESTS curl python-pipeline chromium)
 
-if(VIGIL_BUILD_SAMPLES AND VIGIL_ORACLE)
-    # For now: the Debian-built sample (see the TODO above).
-    set(VIGIL_HTTP_PEER_SERVER "${CMAKE_BINARY_DIR}/bin/oracle/http-server")
+if(VIGIL_BUILD_SAMPLES)
     foreach(name IN LISTS VIGIL_HTTP_PEER_TESTS)
+        set(script "${CMAKE_CURRENT_SOURCE_DIR}/http/${name}.sh")
         add_test(NAME http.${name}
-            COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/http/${name}.sh"
-                "${VIGIL_HTTP_PEER_SERVER}")
+            COMMAND bash "${script}" "${CMAKE_BINARY_DIR}/bin/http-server")
         set_tests_properties(http.${name} PROPERTIES
+            ENVIRONMENT "${VIGIL_TEST_ENV}"
             TIMEOUT 180
             LABELS "peers;no-sanitizer")
+        if(VIGIL_ORACLE)
+            add_test(NAME oracle.http-${name}
+                COMMAND bash "${script}"
+                    "${CMAKE_BINARY_DIR}/bin/oracle/http-server")
+            set_tests_properties(oracle.http-${name} PROPERTIES
+                TIMEOUT 180
+                LABELS "oracle;peers;no-sanitizer")
+            add_test(NAME swap.http-${name}
+                COMMAND bash "${script}"
+                    "${CMAKE_BINARY_DIR}/bin/oracle/http-server"
+                    "${CMAKE_BINARY_DIR}/lib")
+            set_tests_properties(swap.http-${name} PROPERTIES
+                ENVIRONMENT "${VIGIL_TEST_ENV}"
+                TIMEOUT 180
+                LABELS "swap;peers;no-sanitizer")
+        endif()
     endforeach()
 endif()

@@ -42,8 +42,10 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -56,9 +58,6 @@
 /* Output queued past this pauses the parsing of pipelined requests until
  * the client reads. */
 #define OUTPUT_PAUSE ((size_t)4 << 20)
-/* Input buffered while the program has a request: reading stops past it
- * until the connection parses again. */
-#define INPUT_PAUSE ((size_t)1 << 20)
 
 static void conn_free(struct evhttp_connection *evcon);
 static void conn_parse(struct evhttp_connection *evcon);
@@ -106,6 +105,17 @@ conn_finish(struct evhttp_connection *evcon)
     evutil_socket_t fd = bufferevent_getfd(evcon->bev);
     struct timeval tv = {LINGER_SECONDS, 0};
 
+    int unread = 0;
+
+    /* Nothing more coming: close now.  Closing with unread input would
+     * make the kernel answer with a reset, which can destroy the reply
+     * before the client reads it, so then the connection lingers. */
+    if (fd >= 0 && evbuffer_get_length(in) == 0 &&
+        vg_http_parser_idle(&evcon->parser) &&
+        ioctl(fd, FIONREAD, &unread) == 0 && unread == 0) {
+        conn_free(evcon);
+        return;
+    }
     if (fd < 0 || bufferevent_get_underlying(evcon->bev) != NULL ||
         shutdown(fd, SHUT_WR) != 0) {
         conn_free(evcon);
@@ -113,10 +123,17 @@ conn_finish(struct evhttp_connection *evcon)
     }
     evcon->state = VG_CONN_LINGERING;
     evbuffer_drain(in, evbuffer_get_length(in));
-    bufferevent_setwatermark(evcon->bev, EV_READ, 0, 0);
-    bufferevent_set_timeouts(evcon->bev, NULL, NULL);
     bufferevent_enable(evcon->bev, EV_READ);
-    event_add(&evcon->timer, &tv);
+    if (evcon->http_server != NULL &&
+        (evcon->http_server->flags & EVHTTP_SERVER_LINGERING_CLOSE)) {
+        /* The program asked to read whatever the client still sends
+         * (the body of a refused request), for as long as it keeps
+         * sending: the read timeout ends it. */
+        bufferevent_set_timeouts(evcon->bev, &evcon->timeout, NULL);
+    } else {
+        bufferevent_set_timeouts(evcon->bev, NULL, NULL);
+        event_add(&evcon->timer, &tv);
+    }
 }
 
 /* The output is written: completes every request whose reply was queued
@@ -129,21 +146,21 @@ conn_written(struct evhttp_connection *evcon)
     evcon->busy++;
     while ((req = TAILQ_FIRST(&evcon->requests)) != NULL &&
            (req->flags & VG_REQ_REPLIED)) {
-        /* Off the queue; remote_host stays the connection's while the
-         * connection is sure to live, so that the usual request that is
-         * freed here never copies it. */
-        TAILQ_REMOVE(&evcon->requests, req, next);
-        req->evcon = NULL;
+        /* The callback still sees the request on its connection. */
         if (req->on_complete_cb != NULL) {
             req->flags |= VG_REQ_IN_CB;
             req->on_complete_cb(req, req->on_complete_cb_arg);
             req->flags &= ~VG_REQ_IN_CB;
         }
-        if (!(req->flags & EVHTTP_USER_OWNED) ||
-            (req->flags & EVHTTP_REQ_NEEDS_FREE))
-            evhttp_request_free(req);
-        else
-            vg_http_request_detach(req);
+        /* Off the queue; remote_host stays the connection's while the
+         * connection is sure to live, so that the usual request that is
+         * freed here never copies it.  Owned or not, as in libevent, a
+         * server's request ends with its reply. */
+        if (req->evcon == evcon) {
+            TAILQ_REMOVE(&evcon->requests, req, next);
+            req->evcon = NULL;
+        }
+        evhttp_request_free(req);
         if (evcon->free_asap)
             break;
     }
@@ -157,10 +174,6 @@ conn_written(struct evhttp_connection *evcon)
         return;
     if (evcon->state == VG_CONN_CLOSING && TAILQ_EMPTY(&evcon->requests))
         conn_finish(evcon);
-    else if (evcon->state == VG_CONN_READING && evcon->free_on_completion &&
-             TAILQ_EMPTY(&evcon->requests) &&
-             vg_http_parser_idle(&evcon->parser))
-        conn_free(evcon);
     else if (evcon->state == VG_CONN_READING &&
              evbuffer_get_length(bufferevent_get_input(evcon->bev)) > 0)
         conn_parse(evcon); /* parsing paused while output was queued */
@@ -226,6 +239,29 @@ vg_http_conn_fail(struct evhttp_connection *evcon, int status)
     vg_http_reply_error(req, status, NULL, NULL);
 }
 
+/* Parses the request-target: a CONNECT's is an authority (RFC 9112
+ * section 3.2.3), the others an origin or absolute form. */
+static int
+conn_parse_target(struct evhttp_request *req)
+{
+    if (req->type == EVHTTP_REQ_CONNECT) {
+        size_t n = strlen(req->uri);
+        char *auth = vg_http_malloc(n + 3);
+
+        if (auth == NULL)
+            return -1;
+        memcpy(auth, "//", 2);
+        memcpy(auth + 2, req->uri, n + 1);
+        req->uri_elems =
+            evhttp_uri_parse_with_flags(auth, EVHTTP_URI_NONCONFORMANT);
+        vg_http_free(auth);
+    } else {
+        req->uri_elems =
+            evhttp_uri_parse_with_flags(req->uri, EVHTTP_URI_NONCONFORMANT);
+    }
+    return req->uri_elems != NULL ? 0 : -1;
+}
+
 /* The parser reported a head: makes and checks the request.  Returns 0,
  * or -1 when the connection failed. */
 static int
@@ -246,6 +282,8 @@ conn_on_head(struct evhttp_connection *evcon)
     req->major = (char)h->major;
     req->minor = (char)h->minor;
     req->type = vg_http_method_parse(h->buf + h->method, h->method_len);
+    if (req->type == 0)
+        req->type = (enum evhttp_cmd_type)VG_HTTP_REQ_UNKNOWN;
     req->uri = vg_http_strndup(h->buf + h->target, h->target_len);
     req->headers_size = evcon->parser.head_bytes;
     if (req->uri == NULL) {
@@ -262,18 +300,16 @@ conn_on_head(struct evhttp_connection *evcon)
             return -1;
         }
     }
-    if (req->type == 0) {
-        vg_http_conn_fail(evcon, HTTP_NOTIMPLEMENTED);
-        return -1;
-    }
-    req->uri_elems =
-        evhttp_uri_parse_with_flags(req->uri, EVHTTP_URI_NONCONFORMANT);
-    if (req->uri_elems == NULL) {
-        vg_http_conn_fail(evcon, HTTP_BADREQUEST);
-        return -1;
-    }
     if (http != NULL && !(http->allowed_methods & req->type)) {
-        vg_http_conn_fail(evcon, HTTP_BADMETHOD);
+        /* A method the server knows but refuses is 405 (RFC 9110 section
+         * 15.5.6; libevent answers 501); one it does not know, 501. */
+        vg_http_conn_fail(evcon, req->type == VG_HTTP_REQ_UNKNOWN
+                                     ? HTTP_NOTIMPLEMENTED
+                                     : HTTP_BADMETHOD);
+        return -1;
+    }
+    if (conn_parse_target(req) != 0) {
+        vg_http_conn_fail(evcon, HTTP_BADREQUEST);
         return -1;
     }
     if (h->flags & VG_HTTP_HEAD_TE_OTHER) {
@@ -316,7 +352,10 @@ conn_on_done(struct evhttp_connection *evcon)
         req->flags |= VG_REQ_CLOSE;
     if (req->type == EVHTTP_REQ_HEAD)
         req->flags |= VG_REQ_HEAD_ONLY;
+    /* libevent does not read while the program has a request: a client
+     * that leaves is seen when the reply is written. */
     evcon->state = VG_CONN_WAITING;
+    bufferevent_disable(evcon->bev, EV_READ);
     if (evcon->http_server == NULL) {
         /* The server went away; nobody can answer. */
         conn_free(evcon);
@@ -386,9 +425,6 @@ conn_parse(struct evhttp_connection *evcon)
             break;
         }
     }
-    if (evcon->state == VG_CONN_WAITING &&
-        evbuffer_get_length(in) > INPUT_PAUSE)
-        bufferevent_disable(evcon->bev, EV_READ);
     conn_unbusy(evcon);
 }
 
@@ -402,14 +438,12 @@ conn_readcb(struct bufferevent *bev, void *arg)
     case VG_CONN_READING:
         conn_parse(evcon);
         break;
-    case VG_CONN_WAITING:
-        if (evbuffer_get_length(in) > INPUT_PAUSE)
-            bufferevent_disable(bev, EV_READ);
-        break;
     case VG_CONN_LINGERING:
         evcon->lingered += evbuffer_get_length(in);
         evbuffer_drain(in, evbuffer_get_length(in));
-        if (evcon->lingered > LINGER_MAX_BYTES)
+        if (evcon->lingered > LINGER_MAX_BYTES &&
+            !(evcon->http_server != NULL &&
+              (evcon->http_server->flags & EVHTTP_SERVER_LINGERING_CLOSE)))
             conn_free(evcon);
         break;
     default:
@@ -437,29 +471,15 @@ conn_eventcb(struct bufferevent *bev, short what, void *arg)
         bufferevent_enable(bev, EV_READ);
         return;
     }
-    if ((what & BEV_EVENT_EOF) && (what & BEV_EVENT_READING)) {
-        if (evcon->state == VG_CONN_LINGERING) {
-            conn_free(evcon);
-            return;
-        }
-        if (evcon->state == VG_CONN_READING ||
-            evcon->state == VG_CONN_CLOSING) {
-            struct evbuffer *out = bufferevent_get_output(bev);
-
-            if (evcon->state == VG_CONN_READING &&
-                !vg_http_parser_idle(&evcon->parser)) {
-                /* The message was cut short: a body until close is not a
-                 * request's framing, so nothing completes. */
-                conn_free(evcon);
-                return;
-            }
-            if (evbuffer_get_length(out) > 0 ||
-                !TAILQ_EMPTY(&evcon->requests)) {
-                /* Replies still queued: write them, then close. */
-                evcon->state = VG_CONN_CLOSING;
-                return;
-            }
-        }
+    if ((what & BEV_EVENT_EOF) && (what & BEV_EVENT_READING) &&
+        evcon->state == VG_CONN_READING &&
+        vg_http_parser_idle(&evcon->parser) && !TAILQ_EMPTY(&evcon->requests)) {
+        /* The client sent its last request and shut its side: the
+         * replies still queued are written, then the connection closes.
+         * (A message cut short completes nothing: a request is never
+         * delimited by the close.) */
+        evcon->state = VG_CONN_CLOSING;
+        return;
     }
     conn_free(evcon);
 }
@@ -471,14 +491,12 @@ conn_timercb(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    if (evcon->state == VG_CONN_READING &&
-        !vg_http_parser_idle(&evcon->parser) && evcon->reading == NULL) {
-        /* A head that takes too long (slowloris). */
-        vg_http_conn_fail(evcon, 408);
-        return;
-    }
+    /* A request body is the bufferevent's timeouts' to watch. */
     if (evcon->state == VG_CONN_READING && evcon->reading != NULL)
-        return; /* a body: the bufferevent's timeouts watch it */
+        return;
+    /* An idle connection, or a head that takes too long however slowly
+     * its bytes trickle in (slowloris), or the end of a lingering close:
+     * the connection just closes, as libevent's do. */
     conn_free(evcon);
 }
 
@@ -547,11 +565,17 @@ vg_http_conn_accept(struct evhttp *http, evutil_socket_t fd,
 
     if (http->bevcb != NULL) {
         evcon->bev = http->bevcb(http->base, http->bevcb_arg);
+        evcon->close_fd = 1;
         if (evcon->bev != NULL && bufferevent_setfd(evcon->bev, fd) != 0) {
             bufferevent_free(evcon->bev);
             evcon->bev = NULL;
         }
     } else {
+        int on = 1;
+
+        /* Replies leave whole: Nagle would only hold back the second of
+         * two small ones until the client's delayed ACK (40 ms). */
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
         evcon->bev =
             bufferevent_socket_new(http->base, fd, BEV_OPT_CLOSE_ON_FREE);
     }
@@ -615,13 +639,27 @@ conn_free(struct evhttp_connection *evcon)
         vg_http_request_detach(req);
         /* A request the program still has is its to answer (the reply
          * then just frees it); the others go now. */
-        if ((req->flags & VG_REQ_DISPATCHED) && !(req->flags & VG_REQ_REPLIED))
+        if ((req->flags & VG_REQ_DISPATCHED) &&
+            !(req->flags & VG_REQ_REPLIED)) {
+            /* Freed as its callback returns, as libevent frees it with
+             * the connection. */
+            if (req->flags & VG_REQ_IN_CB)
+                req->flags |= EVHTTP_REQ_NEEDS_FREE;
             continue;
-        if (!(req->flags & EVHTTP_USER_OWNED))
-            evhttp_request_free(req);
+        }
+        evhttp_request_free(req);
     }
     if (evcon->http_server != NULL)
         TAILQ_REMOVE(&evcon->http_server->conns, evcon, next);
+    if (evcon->close_fd) {
+        /* The program's bufferevent may or may not close the socket it
+         * was given: take it back and close it here, once. */
+        evutil_socket_t fd = bufferevent_getfd(evcon->bev);
+
+        bufferevent_setfd(evcon->bev, -1);
+        if (fd >= 0)
+            evutil_closesocket(fd);
+    }
     bufferevent_free(evcon->bev);
     vg_http_parser_cleanup(&evcon->parser);
     vg_http_free(evcon->address);
@@ -651,6 +689,8 @@ evhttp_connection_free(struct evhttp_connection *evcon)
 void
 evhttp_connection_free_on_completion(struct evhttp_connection *evcon)
 {
+    /* A client's connection goes after its last request; a server's
+     * lives as its client wants (libevent ignores the call there too). */
     evcon->free_on_completion = 1;
 }
 

@@ -148,6 +148,12 @@ struct evkeyval *vg_http_header_append(struct evkeyvalq *headers,
 #define VG_REQ_IN_CB 0x2000         /* a callback of it is running */
 #define VG_REQ_STATIC_REASON 0x4000 /* response_code_line is a constant */
 #define VG_REQ_SHARED_PEER 0x8000   /* remote_host is the connection's */
+#define VG_REQ_NO_BODY 0x10000      /* a stream whose reply has no body */
+
+/* The method of a request whose token is none of evhttp_cmd_type's:
+ * libevent gives it this bit, which evhttp_set_allowed_methods() may
+ * allow. */
+#define VG_HTTP_REQ_UNKNOWN 0x8000
 
 /* One listening socket of a server. */
 struct evhttp_bound_socket {
@@ -229,6 +235,7 @@ struct evhttp_connection {
     int busy;      /* callbacks running on the stack */
     int free_asap; /* evhttp_connection_free() ran during one */
     int free_on_completion;
+    int close_fd; /* the bufferevent is the program's (evhttp_set_bevcb) */
 
     struct vg_http_parser parser;
     /* The request whose head arrived and whose body is being read. */
@@ -304,6 +311,9 @@ void vg_http_server_dispatch(struct evhttp *http, struct evhttp_request *req);
 void vg_http_server_timeout(struct evhttp *http, struct timeval *tv);
 
 /* reply.c */
+
+/* The server's 404 page for a request no route took. */
+void vg_http_reply_not_found(struct evhttp_request *req);
 
 /* Queues an error reply of a request that is not the program's (a
  * malformed or refused one): status, the standard body, and Connection:

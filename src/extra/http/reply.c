@@ -143,11 +143,31 @@ enum body_framing {
     FRAME_LENGTH,  /* Content-Length (added when missing) */
     FRAME_CHUNKED, /* a stream to an HTTP/1.1 client */
     FRAME_CLOSE,   /* a stream ended by closing */
-    FRAME_NONE     /* no body: 1xx, 204, 304 */
+    FRAME_NONE     /* no body: 1xx, 204, 304, HEAD, CONNECT */
 };
 
+/* Whether the client asked for the connection to close (libevent names
+ * that in the reply's last header line). */
+static int
+client_says_close(const struct evhttp_request *req)
+{
+    const char *v = evhttp_find_header(req->input_headers, "Connection");
+
+    return v != NULL && vg_http_list_has(v, "close");
+}
+
+/* An HTTP/1.0 client that asked to keep the connection, and keeps it. */
+static int
+keep_alive_10(const struct evhttp_request *req)
+{
+    return req->major == 1 && req->minor == 0 && !(req->flags & VG_REQ_CLOSE);
+}
+
 /* Writes the status line and the header section of req's reply into the
- * connection's output.  Returns 0 or -1. */
+ * connection's output.  The order is libevent's: the program's headers,
+ * then Connection: keep-alive (HTTP/1.0), Transfer-Encoding, Date
+ * (HTTP/1.1), Content-Length, Content-Type, and Connection: close when
+ * the client asked for it.  Returns 0 or -1. */
 static int
 write_head(struct evhttp_connection *evcon, struct evhttp_request *req,
            enum body_framing framing, size_t body_len)
@@ -156,7 +176,8 @@ write_head(struct evhttp_connection *evcon, struct evhttp_request *req,
     const struct evkeyval *kv;
     struct head_buf b;
     int have_date = 0, have_length = 0, have_type = 0, have_conn = 0;
-    int close = (req->flags & VG_REQ_CLOSE) != 0;
+    int client_close = client_says_close(req);
+    int keep10 = keep_alive_10(req);
     char num[64];
     int rc = -1;
 
@@ -189,10 +210,10 @@ write_head(struct evhttp_connection *evcon, struct evhttp_request *req,
         size_t n = strlen(k);
 
         if (vg_http_equal_nocase(k, n, "Connection")) {
-            /* A closing connection says so, whatever the program set. */
-            have_conn = 1;
-            if (close)
+            /* The client's "close" is repeated last, in its place. */
+            if (client_close)
                 continue;
+            have_conn = 1;
         } else if (vg_http_equal_nocase(k, n, "Date")) {
             have_date = 1;
         } else if (vg_http_equal_nocase(k, n, "Content-Length") ||
@@ -203,10 +224,11 @@ write_head(struct evhttp_connection *evcon, struct evhttp_request *req,
         }
         hb_field(&b, k, kv->value);
     }
-    /* libevent's order: the coding, then the Date. */
+    if (keep10 && !have_conn)
+        hb_str(&b, "Connection: keep-alive\r\n");
     if (framing == FRAME_CHUNKED)
         hb_str(&b, "Transfer-Encoding: chunked\r\n");
-    if (req->minor >= 1 && !have_date) {
+    if (req->major == 1 && req->minor >= 1 && !have_date) {
         size_t dlen;
         const char *d = date_now(evcon->base, &dlen);
 
@@ -214,7 +236,9 @@ write_head(struct evhttp_connection *evcon, struct evhttp_request *req,
         hb_add(&b, d, dlen);
         hb_add(&b, "\r\n", 2);
     }
-    if (framing == FRAME_LENGTH && !have_length) {
+    /* An HTTP/1.0 reply that closes is delimited by the close. */
+    if (framing == FRAME_LENGTH && !have_length &&
+        ((req->major == 1 && req->minor >= 1) || keep10)) {
         size_t d = sizeof(num);
 
         do {
@@ -228,10 +252,8 @@ write_head(struct evhttp_connection *evcon, struct evhttp_request *req,
     if (framing != FRAME_NONE && !have_type && http != NULL &&
         http->default_content_type != NULL)
         hb_field(&b, "Content-Type", http->default_content_type);
-    if (close)
+    if (client_close)
         hb_str(&b, "Connection: close\r\n");
-    else if (req->minor == 0 && !have_conn)
-        hb_str(&b, "Connection: keep-alive\r\n");
     hb_add(&b, "\r\n", 2);
     if (!b.failed &&
         evbuffer_add(bufferevent_get_output(evcon->bev), b.p, b.len) == 0)
@@ -250,15 +272,26 @@ output_says_close(const struct evhttp_request *req)
     return v != NULL && vg_http_list_has(v, "close");
 }
 
+/* Whether the reply to req may carry a body: never to HEAD or CONNECT, or
+ * with a 1xx, 204 or 304 (RFC 9110 sections 6.4.1 and 9.3.6). */
+static int
+reply_has_body(const struct evhttp_request *req, int code)
+{
+    return status_has_body(code) && !(req->flags & VG_REQ_HEAD_ONLY) &&
+           req->type != EVHTTP_REQ_CONNECT;
+}
+
 /* A reply to a request whose connection is gone, or that was answered
- * already: the request goes (unless the program owns it). */
+ * already.  Returns 1 when the call is to do nothing more; a request
+ * without a connection goes (a server's request is freed once answered,
+ * owned or not, as in libevent). */
 static int
 reply_orphan(struct evhttp_request *req)
 {
     if (req->evcon != NULL && !(req->flags & VG_REQ_REPLIED) &&
         (req->flags & VG_REQ_DISPATCHED))
         return 0;
-    if (req->evcon == NULL && !(req->flags & EVHTTP_USER_OWNED))
+    if (req->evcon == NULL)
         evhttp_request_free(req);
     return 1;
 }
@@ -279,7 +312,7 @@ evhttp_send_reply(struct evhttp_request *req, int code, const char *reason,
 {
     struct evhttp_connection *evcon;
     struct evbuffer *out;
-    enum body_framing framing;
+    int body;
 
     if (reply_orphan(req))
         return;
@@ -292,12 +325,12 @@ evhttp_send_reply(struct evhttp_request *req, int code, const char *reason,
         evbuffer_add_buffer(req->output_buffer, databuf);
     if (output_says_close(req))
         req->flags |= VG_REQ_CLOSE;
-    framing = status_has_body(code) ? FRAME_LENGTH : FRAME_NONE;
-    if (write_head(evcon, req, framing,
+    body = reply_has_body(req, code);
+    if (write_head(evcon, req, body ? FRAME_LENGTH : FRAME_NONE,
                    evbuffer_get_length(req->output_buffer)) != 0)
         goto fail;
     out = bufferevent_get_output(evcon->bev);
-    if (framing == FRAME_NONE || (req->flags & VG_REQ_HEAD_ONLY))
+    if (!body)
         evbuffer_drain(req->output_buffer,
                        evbuffer_get_length(req->output_buffer));
     else if (evbuffer_add_buffer(out, req->output_buffer) != 0)
@@ -311,14 +344,23 @@ fail:
     vg_http_conn_replied(evcon, req);
 }
 
-/* The page of an error reply. */
+/* An error reply: libevent's headers (Content-Type: text/html and
+ * Connection: close, before the defaults), an HTTP/1.1 status line
+ * whatever the request's version, then the connection closes. */
 static void
-error_page(struct evbuffer *body, int code, const char *reason)
+send_error_page(struct evhttp_request *req, int code, const char *reason,
+                struct evbuffer *body)
 {
-    evbuffer_add_printf(body,
-                        "<HTML><HEAD>\n<TITLE>%d %s</TITLE>\n</HEAD><BODY>\n"
-                        "<H1>%s</H1>\n</BODY></HTML>\n",
-                        code, reason, reason);
+    struct evkeyvalq *out = req->output_headers;
+
+    evhttp_remove_header(out, "Content-Type");
+    evhttp_remove_header(out, "Connection");
+    evhttp_add_header(out, "Content-Type", "text/html");
+    evhttp_add_header(out, "Connection", "close");
+    req->flags |= VG_REQ_CLOSE;
+    req->major = 1;
+    req->minor = 1;
+    evhttp_send_reply(req, code, reason, body);
 }
 
 void
@@ -332,11 +374,34 @@ evhttp_send_error(struct evhttp_request *req, int error, const char *reason)
         reason = vg_http_reason_phrase(error);
     body = evbuffer_new();
     if (body != NULL)
-        error_page(body, error, reason);
-    /* An error ends the connection, as in libevent. */
-    evhttp_remove_header(req->output_headers, "Connection");
-    req->flags |= VG_REQ_CLOSE;
-    evhttp_send_reply(req, error, reason, body);
+        evbuffer_add_printf(body,
+                            "<HTML><HEAD>\n<TITLE>%d %s</TITLE>\n</HEAD>"
+                            "<BODY>\n<H1>%s</H1>\n</BODY></HTML>\n",
+                            error, reason, reason);
+    send_error_page(req, error, reason, body);
+    if (body != NULL)
+        evbuffer_free(body);
+}
+
+void
+vg_http_reply_not_found(struct evhttp_request *req)
+{
+    struct evbuffer *body;
+    char *escaped;
+
+    if (reply_orphan(req))
+        return;
+    body = evbuffer_new();
+    escaped = evhttp_htmlescape(req->uri != NULL ? req->uri : "");
+    if (body != NULL && escaped != NULL)
+        evbuffer_add_printf(body,
+                            "<html><head><title>404 Not Found</title></head>"
+                            "<body><h1>Not Found</h1><p>The requested URL %s "
+                            "was not found on this server.</p></body></html>"
+                            "\n",
+                            escaped);
+    vg_http_free(escaped);
+    send_error_page(req, HTTP_NOTFOUND, NULL, body);
     if (body != NULL)
         evbuffer_free(body);
 }
@@ -362,23 +427,22 @@ evhttp_send_reply_start(struct evhttp_request *req, int code,
         return;
     if (output_says_close(req))
         req->flags |= VG_REQ_CLOSE;
-    if (!status_has_body(code)) {
+    if (!reply_has_body(req, code)) {
         framing = FRAME_NONE;
     } else if (evhttp_find_header(req->output_headers, "Content-Length") !=
                NULL) {
         framing = FRAME_LENGTH;
-    } else if (req->major == 1 && req->minor >= 1 &&
-               !(req->flags & VG_REQ_HEAD_ONLY)) {
+    } else if (req->major == 1 && req->minor >= 1) {
         framing = FRAME_CHUNKED;
-        req->chunked = 1;
     } else {
         /* An HTTP/1.0 client learns where the body ends by the close. */
         framing = FRAME_CLOSE;
         req->flags |= VG_REQ_CLOSE;
     }
+    req->chunked = framing == FRAME_CHUNKED;
     req->flags |= VG_REQ_STREAMING;
-    if (framing != FRAME_CHUNKED)
-        req->chunked = 0;
+    if (framing == FRAME_NONE)
+        req->flags |= VG_REQ_NO_BODY;
     if (write_head(req->evcon, req, framing, 0) != 0) {
         req->flags |= VG_REQ_CLOSE;
         reply_queued(req);
@@ -399,7 +463,7 @@ evhttp_send_reply_chunk_with_cb(struct evhttp_request *req,
         return;
     len = evbuffer_get_length(databuf);
     out = bufferevent_get_output(evcon->bev);
-    if (req->flags & VG_REQ_HEAD_ONLY || !status_has_body(req->response_code)) {
+    if (req->flags & VG_REQ_NO_BODY) {
         evbuffer_drain(databuf, len);
     } else if (len > 0) {
         if (req->chunked)
@@ -426,13 +490,12 @@ evhttp_send_reply_end(struct evhttp_request *req)
     struct evhttp_connection *evcon = req->evcon;
 
     if (evcon == NULL) {
-        if (!(req->flags & EVHTTP_USER_OWNED))
-            evhttp_request_free(req);
+        evhttp_request_free(req);
         return;
     }
     if (!(req->flags & VG_REQ_STREAMING))
         return;
-    if (req->chunked && !(req->flags & VG_REQ_HEAD_ONLY))
+    if (req->chunked)
         evbuffer_add(bufferevent_get_output(evcon->bev), "0\r\n\r\n", 5);
     reply_queued(req);
 }

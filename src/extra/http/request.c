@@ -403,7 +403,7 @@ vg_http_reason_phrase(int code)
     case 5:
         return "Server Error";
     default:
-        return "Unknown Status Code";
+        return "Unknown Status Class";
     }
 }
 

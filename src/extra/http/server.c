@@ -477,7 +477,8 @@ ascii_lower(int c)
 }
 
 /* Whether name matches pattern, where '*' stands for any run of
- * characters and '?' for one; ASCII case is ignored. */
+ * characters (and '?' for itself, as in libevent); ASCII case is
+ * ignored. */
 static int
 pattern_match(const char *pattern, const char *name)
 {
@@ -487,8 +488,8 @@ pattern_match(const char *pattern, const char *name)
         if (*pattern == '*') {
             star = pattern++;
             resume = name;
-        } else if (*pattern != '\0' &&
-                   (*pattern == '?' || ascii_lower((unsigned char)*pattern) ==
+        } else if (*pattern == '?' || (*pattern != '\0' &&
+                                       ascii_lower((unsigned char)*pattern) ==
                                            ascii_lower((unsigned char)*name))) {
             pattern++;
             name++;
@@ -524,30 +525,10 @@ server_for_host(struct evhttp *http, const char *host)
         if (pattern_match(vhost->vhost_pattern, host))
             return vhost;
         found = server_for_host(vhost, host);
-        if (found != vhost && found != NULL)
+        if (found != NULL)
             return found;
     }
     return NULL;
-}
-
-/* The 404 page: the path, escaped, inside a fixed page. */
-static void
-send_not_found(struct evhttp_request *req)
-{
-    struct evbuffer *body = evbuffer_new();
-    char *escaped = evhttp_htmlescape(req->uri != NULL ? req->uri : "");
-
-    if (body != NULL && escaped != NULL)
-        evbuffer_add_printf(body,
-                            "<html><head><title>404 Not Found</title></head>"
-                            "<body><h1>Not Found</h1><p>The requested URL %s "
-                            "was not found on this server.</p></body></html>"
-                            "\n",
-                            escaped);
-    vg_http_free(escaped);
-    evhttp_send_reply(req, HTTP_NOTFOUND, "Not Found", body);
-    if (body != NULL)
-        evbuffer_free(body);
 }
 
 void
@@ -570,7 +551,9 @@ vg_http_server_dispatch(struct evhttp *http, struct evhttp_request *req)
     /* Routes match the decoded path; most paths have nothing to decode. */
     decoded = strchr(path, '%') != NULL ? evhttp_uridecode(path, 0, NULL)
                                         : (char *)(uintptr_t)path;
-    if (decoded != NULL) {
+    /* A CONNECT names an authority, not a path: only the generic
+     * callback takes it, as in libevent. */
+    if (decoded != NULL && req->type != EVHTTP_REQ_CONNECT) {
         TAILQ_FOREACH(route, &http->routes, next)
         {
             if (strcmp(route->path, decoded) == 0) {
@@ -587,5 +570,5 @@ vg_http_server_dispatch(struct evhttp *http, struct evhttp_request *req)
         http->gencb(req, http->gencb_arg);
         return;
     }
-    send_not_found(req);
+    vg_http_reply_not_found(req);
 }
