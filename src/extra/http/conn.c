@@ -365,6 +365,10 @@ conn_on_done(struct evhttp_connection *evcon)
     req->flags |= VG_REQ_IN_CB;
     vg_http_server_dispatch(evcon->http_server, req);
     req->flags &= ~VG_REQ_IN_CB;
+    /* The program freed the connection from its callback without
+     * answering: the request goes with it, as in libevent. */
+    if (evcon->free_asap && !(req->flags & VG_REQ_REPLIED))
+        req->flags |= EVHTTP_REQ_NEEDS_FREE;
     if (req->flags & EVHTTP_REQ_NEEDS_FREE)
         evhttp_request_free(req);
     conn_unbusy(evcon);
