@@ -24,8 +24,13 @@
  * the cached size, from the thread's chunk cache when it has one. */
 #define CHUNK_CACHE_FROM ((size_t)12 * 1024)
 #define CHUNK_CACHE_ALLOC (VG_CHUNK_CACHED_CAP + CHUNK_HDR)
-/* The most chunks a thread's cache holds (about 1 MiB). */
+/* The most chunks a thread's cache holds of each size: about 1 MiB of
+ * large ones, 256 KiB of the smallest. */
 #define CHUNK_CACHE_MAX 64u
+#define CHUNK_CACHE_SMALL_MAX 256u
+/* The two cached sizes, by class. */
+#define CLASS_LARGE 0
+#define CLASS_SMALL 1
 
 /* ------------------------------------------------------------------ */
 /* The chunk cache.                                                    */
@@ -34,8 +39,11 @@
  * A socket read of up to 16 KiB lands in a chunk of CHUNK_CACHE_ALLOC
  * bytes; a program that moves what it reads to an output buffer (a
  * proxy, an echo) frees that chunk once it is written, and the next read
- * needs another.  Freed chunks of that one size wait in a per-thread
- * list for the next allocation, so a steady stream of large messages
+ * needs another.  Freed chunks of that size, and of the smallest size
+ * (a small message: a reply of a few hundred bytes, moved from the
+ * buffer a program filled into the output and freed once written, by
+ * the dozen per loop turn, more than glibc's per-thread cache holds),
+ * wait in per-thread lists for the next allocation, so a steady stream of large messages
  * neither copies through a staging buffer nor makes glibc grow and trim
  * its heap.  The list is per thread, so it needs no lock; chunks move
  * freely between threads through it.  It is bounded (CHUNK_CACHE_MAX) and
@@ -45,8 +53,8 @@
  * sees every one come back.
  */
 struct chunk_cache {
-    struct vg_chunk *head;
-    unsigned n;
+    struct vg_chunk *head[2]; /* by class */
+    unsigned n[2];
     unsigned registered; /* the exit destructor knows this thread */
 };
 
@@ -61,13 +69,15 @@ vg_evbuffer_cache_flush(void)
 {
     struct chunk_cache *cc = &chunk_cache;
 
-    while (cc->head != NULL) {
-        struct vg_chunk *c = cc->head;
+    for (int k = 0; k < 2; k++) {
+        while (cc->head[k] != NULL) {
+            struct vg_chunk *c = cc->head[k];
 
-        cc->head = c->next;
-        vg_mm_free(c);
+            cc->head[k] = c->next;
+            vg_mm_free(c);
+        }
+        cc->n[k] = 0;
     }
-    cc->n = 0;
 }
 
 static void
@@ -97,11 +107,12 @@ chunk_cache_make_key(void)
 /* Keeps a freed chunk of the cached size; 0 if the cache is full or the
  * thread's exit could not be hooked (the caller frees it). */
 static int
-chunk_cache_put(struct vg_chunk *c)
+chunk_cache_put(struct vg_chunk *c, int k)
 {
     struct chunk_cache *cc = &chunk_cache;
 
-    if (cc->n >= CHUNK_CACHE_MAX)
+    if (cc->n[k] >= (k == CLASS_SMALL ? CHUNK_CACHE_SMALL_MAX
+                                      : CHUNK_CACHE_MAX))
         return 0;
     if (__builtin_expect(!cc->registered, 0)) {
         pthread_once(&chunk_cache_once, chunk_cache_make_key);
@@ -110,9 +121,9 @@ chunk_cache_put(struct vg_chunk *c)
             return 0;
         cc->registered = 1;
     }
-    c->next = cc->head;
-    cc->head = c;
-    cc->n++;
+    c->next = cc->head[k];
+    cc->head[k] = c;
+    cc->n[k]++;
     return 1;
 }
 
@@ -138,10 +149,15 @@ vg_evbuffer_chunk_new(size_t want)
         total = (total + 511) & ~(size_t)511;
     else
         total = (total + 4095) & ~(size_t)4095;
-    if (total == CHUNK_CACHE_ALLOC && chunk_cache.head != NULL) {
-        c = chunk_cache.head;
-        chunk_cache.head = c->next;
-        chunk_cache.n--;
+    if (total == CHUNK_CACHE_ALLOC && chunk_cache.head[CLASS_LARGE] != NULL) {
+        c = chunk_cache.head[CLASS_LARGE];
+        chunk_cache.head[CLASS_LARGE] = c->next;
+        chunk_cache.n[CLASS_LARGE]--;
+    } else if (total == CHUNK_MIN_ALLOC &&
+               chunk_cache.head[CLASS_SMALL] != NULL) {
+        c = chunk_cache.head[CLASS_SMALL];
+        chunk_cache.head[CLASS_SMALL] = c->next;
+        chunk_cache.n[CLASS_SMALL]--;
     } else {
         c = vg_mm_malloc(total);
         if (c == NULL)
@@ -178,7 +194,10 @@ vg_evbuffer_chunk_release(struct vg_chunk *c)
         vg_evbuffer_chunk_release(((struct vg_view_chunk *)c)->parent);
         break;
     default:
-        if (c->cap == VG_CHUNK_CACHED_CAP && chunk_cache_put(c))
+        if (c->cap == VG_CHUNK_CACHED_CAP && chunk_cache_put(c, CLASS_LARGE))
+            return;
+        if (c->cap == CHUNK_MIN_ALLOC - CHUNK_HDR &&
+            chunk_cache_put(c, CLASS_SMALL))
             return;
         break;
     }

@@ -78,11 +78,25 @@ parser_free(void *p)
     vg_http_free(p);
 }
 
-/* Arms the deadline for the next request head. */
+/* Starts the wait for the next request head.  The timer is armed lazily:
+ * once, and it checks at expiry how long the connection has really been
+ * waiting, so that a busy connection adds and deletes no timer for each
+ * request. */
 static void
 arm_head_deadline(struct evhttp_connection *evcon)
 {
-    event_add(&evcon->timer, &evcon->timeout);
+    event_base_gettimeofday_cached(evcon->base, &evcon->idle_since);
+    if (!evcon->timer_armed) {
+        event_add(&evcon->timer, &evcon->timeout);
+        evcon->timer_armed = 1;
+    }
+}
+
+static void
+disarm_timer(struct evhttp_connection *evcon)
+{
+    event_del(&evcon->timer);
+    evcon->timer_armed = 0;
 }
 
 /* Called after a callback of the program returns: frees the connection
@@ -133,6 +147,7 @@ conn_finish(struct evhttp_connection *evcon)
     } else {
         bufferevent_set_timeouts(evcon->bev, NULL, NULL);
         event_add(&evcon->timer, &tv);
+        evcon->timer_armed = 1;
     }
 }
 
@@ -218,7 +233,7 @@ vg_http_conn_fail(struct evhttp_connection *evcon, int status)
     char allow[80];
 
     evcon->reading = NULL;
-    event_del(&evcon->timer);
+    disarm_timer(evcon);
     if (req == NULL) {
         req = conn_new_request(evcon);
         if (req == NULL) {
@@ -272,7 +287,6 @@ conn_on_head(struct evhttp_connection *evcon)
     struct evhttp_request *req;
     const char *expect;
 
-    event_del(&evcon->timer);
     req = conn_new_request(evcon);
     if (req == NULL) {
         vg_http_conn_fail(evcon, HTTP_INTERNAL);
@@ -352,10 +366,7 @@ conn_on_done(struct evhttp_connection *evcon)
         req->flags |= VG_REQ_CLOSE;
     if (req->type == EVHTTP_REQ_HEAD)
         req->flags |= VG_REQ_HEAD_ONLY;
-    /* libevent does not read while the program has a request: a client
-     * that leaves is seen when the reply is written. */
     evcon->state = VG_CONN_WAITING;
-    bufferevent_disable(evcon->bev, EV_READ);
     if (evcon->http_server == NULL) {
         /* The server went away; nobody can answer. */
         conn_free(evcon);
@@ -365,6 +376,11 @@ conn_on_done(struct evhttp_connection *evcon)
     req->flags |= VG_REQ_IN_CB;
     vg_http_server_dispatch(evcon->http_server, req);
     req->flags &= ~VG_REQ_IN_CB;
+    /* libevent does not read while the program has a request: a client
+     * that leaves is seen when the reply is written.  (A reply from the
+     * callback leaves reading on: no system call for the common case.) */
+    if (evcon->state == VG_CONN_WAITING && !evcon->free_asap)
+        bufferevent_disable(evcon->bev, EV_READ);
     /* The program freed the connection from its callback without
      * answering: the request goes with it, as in libevent. */
     if (evcon->free_asap && !(req->flags & VG_REQ_REPLIED))
@@ -495,9 +511,25 @@ conn_timercb(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    /* A request body is the bufferevent's timeouts' to watch. */
-    if (evcon->state == VG_CONN_READING && evcon->reading != NULL)
+    evcon->timer_armed = 0;
+    /* A request the program has, or a body (the bufferevent's timeouts
+     * watch it): the next wait for a head arms the timer again. */
+    if (evcon->state == VG_CONN_WAITING ||
+        (evcon->state == VG_CONN_READING && evcon->reading != NULL))
         return;
+    if (evcon->state == VG_CONN_READING) {
+        struct timeval now, waited, left;
+
+        /* Waiting for a head since idle_since: is that long enough? */
+        event_base_gettimeofday_cached(evcon->base, &now);
+        evutil_timersub(&now, &evcon->idle_since, &waited);
+        if (evutil_timercmp(&waited, &evcon->timeout_real, <)) {
+            evutil_timersub(&evcon->timeout_real, &waited, &left);
+            event_add(&evcon->timer, &left);
+            evcon->timer_armed = 1;
+            return;
+        }
+    }
     /* An idle connection, or a head that takes too long however slowly
      * its bytes trickle in (slowloris), or the end of a lingering close:
      * the connection just closes, as libevent's do. */
@@ -527,11 +559,13 @@ vg_http_conn_replied(struct evhttp_connection *evcon,
     }
     evcon->state = VG_CONN_READING;
     arm_head_deadline(evcon);
-    bufferevent_enable(evcon->bev, EV_READ);
-    /* From the program's callback, conn_parse() goes on by itself. */
-    if (!(req->flags & VG_REQ_IN_CB) &&
-        evbuffer_get_length(bufferevent_get_input(evcon->bev)) > 0)
-        event_active(&evcon->resume, EV_TIMEOUT, 1);
+    /* From the program's callback, reading is still on and conn_parse()
+     * goes on by itself. */
+    if (!(req->flags & VG_REQ_IN_CB)) {
+        bufferevent_enable(evcon->bev, EV_READ);
+        if (evbuffer_get_length(bufferevent_get_input(evcon->bev)) > 0)
+            event_active(&evcon->resume, EV_TIMEOUT, 1);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -598,6 +632,9 @@ vg_http_conn_accept(struct evhttp *http, evutil_socket_t fd,
 
     vg_http_server_timeout(http, &tv);
     evcon->timeout = tv;
+    evcon->timeout_real = evutil_timerisset(&http->timeout)
+                              ? http->timeout
+                              : (struct timeval){VG_HTTP_DEFAULT_TIMEOUT, 0};
     bufferevent_set_timeouts(evcon->bev, &tv, &tv);
     event_assign(&evcon->timer, http->base, -1, 0, conn_timercb, evcon);
     event_assign(&evcon->resume, http->base, -1, 0, conn_resumecb, evcon);
@@ -627,7 +664,7 @@ conn_free(struct evhttp_connection *evcon)
     if (evcon->state != VG_CONN_DEAD) {
         evcon->state = VG_CONN_DEAD;
         bufferevent_disable(evcon->bev, EV_READ | EV_WRITE);
-        event_del(&evcon->timer);
+        disarm_timer(evcon);
         event_del(&evcon->resume);
         if (evcon->closecb != NULL) {
             evcon->busy++;

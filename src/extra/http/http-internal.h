@@ -249,9 +249,13 @@ struct evhttp_connection {
     struct sockaddr_storage addr;
     socklen_t addrlen;
 
-    struct timeval timeout;
-    /* The deadline for a request head, and the lingering close. */
+    struct timeval timeout;      /* a common timeout of the base */
+    struct timeval timeout_real; /* the same interval, as it is */
+    /* The deadline for a request head (counted from idle_since), and the
+     * lingering close. */
     struct event timer;
+    struct timeval idle_since;
+    int timer_armed;
     /* Parsing resumes from the loop after an asynchronous reply. */
     struct event resume;
     size_t lingered; /* bytes discarded while lingering */

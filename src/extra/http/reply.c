@@ -138,6 +138,14 @@ hb_field(struct head_buf *b, const char *name, const char *value)
     hb_add(b, "\r\n", 2);
 }
 
+/* Whether the n-byte name k is name (len bytes), ASCII case ignored; the
+ * length decides most comparisons. */
+static inline int
+name_is(const char *k, size_t n, const char *name, size_t len)
+{
+    return n == len && vg_http_equal_nocase(k, n, name);
+}
+
 /* How the body of a reply is framed. */
 enum body_framing {
     FRAME_LENGTH,  /* Content-Length (added when missing) */
@@ -209,17 +217,17 @@ write_head(struct evhttp_connection *evcon, struct evhttp_request *req,
         const char *k = kv->key;
         size_t n = strlen(k);
 
-        if (vg_http_equal_nocase(k, n, "Connection")) {
+        if (name_is(k, n, "Connection", 10)) {
             /* The client's "close" is repeated last, in its place. */
             if (client_close)
                 continue;
             have_conn = 1;
-        } else if (vg_http_equal_nocase(k, n, "Date")) {
+        } else if (name_is(k, n, "Date", 4)) {
             have_date = 1;
-        } else if (vg_http_equal_nocase(k, n, "Content-Length") ||
-                   vg_http_equal_nocase(k, n, "Transfer-Encoding")) {
+        } else if (name_is(k, n, "Content-Length", 14) ||
+                   name_is(k, n, "Transfer-Encoding", 17)) {
             have_length = 1;
-        } else if (vg_http_equal_nocase(k, n, "Content-Type")) {
+        } else if (name_is(k, n, "Content-Type", 12)) {
             have_type = 1;
         }
         hb_field(&b, k, kv->value);
