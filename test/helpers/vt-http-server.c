@@ -25,6 +25,7 @@
 #define MAX_CONNS 64
 #define MAX_REQUESTS 1024
 #define DEFAULT_MS 10000
+#define MAX_SCRIPTS 16
 
 struct conn {
     struct vt_http_server *srv;
@@ -45,9 +46,8 @@ struct vt_http_server {
     int notify_pipe[2]; /* a byte per change, for the test */
     pthread_t acceptor;
     pthread_mutex_t lock;
-    const struct vt_hs_step *const *scripts;
+    const struct vt_hs_step *scripts[MAX_SCRIPTS]; /* a copy */
     int nscripts;
-    const struct vt_hs_step *one_script[1];
     struct conn conns[MAX_CONNS];
     int nconns;
     struct vt_hs_request requests[MAX_REQUESTS];
@@ -463,25 +463,19 @@ accept_main(void *arg)
     }
 }
 
-/* Starts the server; one, when not NULL, is the only script (kept in the
- * server, so that the caller's argument need not outlive the call). */
-static struct vt_http_server *
-start(const struct vt_hs_step *const *scripts, int n,
-      const struct vt_hs_step *one)
+struct vt_http_server *
+vt_http_server_start_scripts(const struct vt_hs_step *const *scripts, int n)
 {
     struct vt_http_server *srv;
 
-    if (n < 1)
+    if (n < 1 || n > MAX_SCRIPTS)
         return NULL;
     srv = calloc(1, sizeof(*srv));
     if (srv == NULL)
         return NULL;
-    srv->scripts = scripts;
+    for (int i = 0; i < n; i++)
+        srv->scripts[i] = scripts[i];
     srv->nscripts = n;
-    if (one != NULL) {
-        srv->one_script[0] = one;
-        srv->scripts = srv->one_script;
-    }
     srv->stop_pipe[0] = srv->stop_pipe[1] = -1;
     srv->notify_pipe[0] = srv->notify_pipe[1] = -1;
     pthread_mutex_init(&srv->lock, NULL);
@@ -505,15 +499,9 @@ start(const struct vt_hs_step *const *scripts, int n,
 }
 
 struct vt_http_server *
-vt_http_server_start_scripts(const struct vt_hs_step *const *scripts, int n)
-{
-    return start(scripts, n, NULL);
-}
-
-struct vt_http_server *
 vt_http_server_start(const struct vt_hs_step *script)
 {
-    return script == NULL ? NULL : start(NULL, 1, script);
+    return vt_http_server_start_scripts(&script, 1);
 }
 
 void

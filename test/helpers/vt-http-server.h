@@ -151,7 +151,8 @@ struct vt_http_server;
 struct vt_http_server *vt_http_server_start(const struct vt_hs_step *script);
 
 /* Starts a server where the i-th connection accepted (from 0) follows
- * scripts[i]; connections past the last follow scripts[n - 1]. */
+ * scripts[i]; connections past the last follow scripts[n - 1].  The
+ * array of pointers is copied (at most 16), the steps are not. */
 struct vt_http_server *
 vt_http_server_start_scripts(const struct vt_hs_step *const *scripts, int n);
 
