@@ -508,12 +508,31 @@ START_TEST(get_body_sent_without_length)
         evbuffer_add(evhttp_request_get_output_buffer(req), "xyz", 3), 0);
     make(&c, req, EVHTTP_REQ_GET, "/g");
     wait_done(&c, 1);
+    /* libevent 2.1.12 sends the body of a GET without a Content-Length,
+     * so the server reads it as the start of another request; Vigil
+     * frames every body (a deliberate difference).  The oracle build,
+     * which also runs on Vigil as swap.*, accepts either. */
+#ifdef VIGIL_ORACLE
+    {
+        struct vt_hs_request r;
+
+        ck_assert_int_eq(vt_http_server_request(c.srv, 0, &r), 0);
+        if (strcmp(r.data, "GET /g HTTP/1.1\r\n\r\n") != 0) {
+            expect_request(&c, 0,
+                           "GET /g HTTP/1.1\r\nContent-Length: 3\r\n\r\nxyz");
+            close_ctx(&c);
+            return;
+        }
+    }
     expect_request(&c, 0, "GET /g HTTP/1.1\r\n\r\n");
     evhttp_connection_free(c.evcon);
     c.evcon = NULL;
     wait_server_requests(&c, 2);
     expect_request(&c, 1, "xyz");
     expect_request_on(&c, 1, 0, 0);
+#else
+    expect_request(&c, 0, "GET /g HTTP/1.1\r\nContent-Length: 3\r\n\r\nxyz");
+#endif
     close_ctx(&c);
 }
 END_TEST
@@ -791,7 +810,10 @@ START_TEST(status_100_is_skipped)
 }
 END_TEST
 
-/* Only 100 is skipped: any other 1xx is taken as the final response. */
+/* libevent 2.1.12 skips only 100: any other 1xx is taken as the final
+ * response.  Vigil skips every interim response but 101 (RFC 9110
+ * section 15.2; 103 Early Hints precedes the real answer), a deliberate
+ * difference; the oracle build accepts either. */
 START_TEST(status_103_is_final)
 {
     static const struct vt_hs_step script[] = {
@@ -802,10 +824,19 @@ START_TEST(status_103_is_final)
     struct ctx c;
 
     run_one(&c, script, EVHTTP_REQ_GET, "/", 0);
-    ck_assert_str_eq(rec.log, "H(a,103);D(a,103);");
-    ck_assert_str_eq(rec.line, "Early Hints");
-    ck_assert_str_eq(rec.headers, "Link: </s>|");
-    ck_assert_uint_eq(rec.body_len, 0);
+#ifdef VIGIL_ORACLE
+    if (strcmp(rec.log, "H(a,103);D(a,103);") == 0) {
+        ck_assert_str_eq(rec.line, "Early Hints");
+        ck_assert_str_eq(rec.headers, "Link: </s>|");
+        ck_assert_uint_eq(rec.body_len, 0);
+        close_ctx(&c);
+        return;
+    }
+#endif
+    ck_assert_str_eq(rec.log, "H(a,103);H(a,200);D(a,200);");
+    ck_assert_str_eq(rec.line, "OK");
+    ck_assert_str_eq(rec.headers, "Content-Length: 2|");
+    ck_assert_str_eq(rec.body, "ok");
     close_ctx(&c);
 }
 END_TEST

@@ -723,7 +723,11 @@ vg_http_conn_close(struct evhttp_connection *evcon)
 void
 evhttp_connection_free(struct evhttp_connection *evcon)
 {
-    if (evcon != NULL)
+    if (evcon == NULL)
+        return;
+    if (evcon->client)
+        vg_http_client_free(evcon);
+    else
         conn_free(evcon);
 }
 
@@ -764,7 +768,9 @@ evhttp_connection_get_peer(struct evhttp_connection *evcon, char **address,
 const struct sockaddr *
 evhttp_connection_get_addr(struct evhttp_connection *evcon)
 {
-    if (evcon->addrlen == 0)
+    /* A client's is there before it connects, AF_UNSPEC (as in
+     * libevent). */
+    if (evcon->addrlen == 0 && !evcon->client)
         return NULL;
     return (const struct sockaddr *)&evcon->addr;
 }

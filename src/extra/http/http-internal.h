@@ -223,6 +223,16 @@ enum vg_conn_state {
     VG_CONN_DEAD         /* closed; freed when no callback runs */
 };
 
+/* Client connection states (client.c). */
+enum vg_client_state {
+    VG_CLIENT_DISCONNECTED = 0,
+    VG_CLIENT_CONNECTING,
+    VG_CLIENT_RETRY_WAIT,
+    VG_CLIENT_IDLE,
+    VG_CLIENT_ACTIVE,
+    VG_CLIENT_DEAD
+};
+
 /* A connection.  The server makes one per accepted socket; requests are
  * queued on it in arrival order until their replies are written. */
 struct evhttp_connection {
@@ -269,6 +279,20 @@ struct evhttp_connection {
 
     uint64_t max_body_size;
     size_t max_headers_size;
+
+    /* Client side (client.c). */
+    int client; /* made by evhttp_connection_base_*new() */
+    enum vg_client_state cstate;
+    struct evdns_base *dns_base;
+    int family;
+    char *bind_address;
+    uint16_t bind_port;
+    int retry_max, retry_cnt;
+    struct timeval initial_retry_tv;
+    /* The server's address once connected (EVHTTP_CON_REUSE_CONNECTED_ADDR
+     * connects there again without resolving). */
+    struct sockaddr_storage known_addr;
+    socklen_t known_addrlen;
 };
 
 /* request.c */
@@ -306,6 +330,11 @@ void vg_http_conn_replied(struct evhttp_connection *evcon,
 void vg_http_conn_close(struct evhttp_connection *evcon);
 /* The server connection answers with an error status and closes. */
 void vg_http_conn_fail(struct evhttp_connection *evcon, int status);
+
+/* client.c */
+
+/* Frees a client connection (evhttp_connection_free()). */
+void vg_http_client_free(struct evhttp_connection *evcon);
 
 /* server.c */
 

@@ -265,6 +265,10 @@ int vg_http_parser_set_no_body(struct vg_http_parser *p);
  * messages (or before the first). */
 int vg_http_parser_idle(const struct vg_http_parser *p);
 
+/* 1 right after the body event that took the last bytes of a chunk's
+ * data (a chunked body). */
+int vg_http_parser_chunk_done(const struct vg_http_parser *p);
+
 /* Index of the first field at or after index from whose name equals name
  * (ASCII case ignored), or -1. */
 int vg_http_head_find(const struct vg_http_head *h, const char *name,

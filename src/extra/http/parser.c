@@ -641,3 +641,9 @@ vg_http_parser_idle(const struct vg_http_parser *p)
         return 1;
     return p->state == S_START && p->line_len == 0 && p->head_bytes == 0;
 }
+
+int
+vg_http_parser_chunk_done(const struct vg_http_parser *p)
+{
+    return p->state == S_CHUNK_CR;
+}

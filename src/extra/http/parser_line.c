@@ -70,8 +70,8 @@ vg_http_equal_nocase(const char *s, size_t n, const char *text)
     size_t i;
 
     /* Most names differ at once: by their first letter, case aside. */
-    if (n > 0 && ascii_lower((unsigned char)s[0]) !=
-                     ascii_lower((unsigned char)text[0]))
+    if (n > 0 &&
+        ascii_lower((unsigned char)s[0]) != ascii_lower((unsigned char)text[0]))
         return 0;
     for (i = 0; i < n && text[i] != '\0'; i++) {
         if (ascii_lower((unsigned char)s[i]) !=
