@@ -1442,8 +1442,11 @@ START_TEST(name_through_evdns)
     ck_assert_int_eq(vt_dns_count_name(ns, "web.test", VT_DNS_A), 1);
     ck_assert_int_eq(vt_dns_count(ns), 1);
     ck_assert_int_eq(vt_http_server_connections(c.srv), 2);
-    close_ctx(&c);
+    /* The resolver goes before the base it runs on. */
+    evhttp_connection_free(c.evcon);
+    c.evcon = NULL;
     evdns_base_free(dns, 0);
+    close_ctx(&c);
     vt_dns_stop(ns);
 }
 END_TEST
@@ -1472,9 +1475,12 @@ START_TEST(name_that_does_not_resolve)
     wait_done(&c, 1);
     ck_assert_str_eq(rec.log, "E(a,1);D(a,NULL);");
     ck_assert_int_ge(vt_dns_count_name(ns, "nope.test", 0), 1);
+    /* The resolver goes before the base it runs on. */
+    evhttp_connection_free(c.evcon);
+    c.evcon = NULL;
+    evdns_base_free(dns, 0);
     close_ctx(&c);
     ck_assert_int_eq(rec.closes, 0);
-    evdns_base_free(dns, 0);
     vt_dns_stop(ns);
 }
 END_TEST
