@@ -73,10 +73,10 @@ table() { # file prefix
     }
     END {
         if (nkeys == 0) { print "*(not measured in this run)*"; exit }
-        nall = split("vigil vigil-epoll vigil-poll vigil-select libevent libevent-epoll libevent-poll libev libev-epoll libuv libuv-epoll cares nginx floor", all, " ")
+        nall = split("vigil vigil-epoll vigil-poll vigil-select libevent libevent-epoll libevent-poll libev libev-epoll libuv libuv-epoll cares nginx wrk floor", all, " ")
         label["vigil"] = "Vigil"; label["libevent"] = "libevent"
         label["libev"] = "libev"; label["libuv"] = "libuv"; label["floor"] = "floor"
-        label["cares"] = "c-ares"; label["nginx"] = "nginx"
+        label["cares"] = "c-ares"; label["nginx"] = "nginx"; label["wrk"] = "wrk"
         ncol = 0
         for (i = 1; i <= nall; i++)
             if (all[i] in present) {
@@ -96,6 +96,8 @@ table() { # file prefix
         rlc = ("libevent" in present) && ("cares" in present)
         rvn = ("vigil" in present) && ("nginx" in present)
         rln = ("libevent" in present) && ("nginx" in present)
+        rvw = ("vigil" in present) && ("wrk" in present)
+        rlw = ("libevent" in present) && ("wrk" in present)
         if (rv) { hdr = hdr " V/L |"; sep = sep "---:|" }
         if (rf) { hdr = hdr " V/floor |"; sep = sep "---:|" }
         if (rl) { hdr = hdr " L/floor |"; sep = sep "---:|" }
@@ -103,6 +105,8 @@ table() { # file prefix
         if (rlc) { hdr = hdr " L/c-ares |"; sep = sep "---:|" }
         if (rvn) { hdr = hdr " V/nginx |"; sep = sep "---:|" }
         if (rln) { hdr = hdr " L/nginx |"; sep = sep "---:|" }
+        if (rvw) { hdr = hdr " V/wrk |"; sep = sep "---:|" }
+        if (rlw) { hdr = hdr " L/wrk |"; sep = sep "---:|" }
         print hdr
         print sep
         for (k = 1; k <= nkeys; k++) {
@@ -116,6 +120,8 @@ table() { # file prefix
             if (rlc) line = line " " ratio(key, "libevent", "cares") " |"
             if (rvn) line = line " " ratio(key, "vigil", "nginx") " |"
             if (rln) line = line " " ratio(key, "libevent", "nginx") " |"
+            if (rvw) line = line " " ratio(key, "vigil", "wrk") " |"
+            if (rlw) line = line " " ratio(key, "libevent", "wrk") " |"
             print line
         }
     }' "$f"
@@ -156,7 +162,8 @@ syscalls() { # file
 summary() {
     cat "$results/core.txt" "$results/evbuffer.txt" "$results/echo.txt" \
         "$results/bev-echo.txt" "$results/threads.txt" \
-        "$results/dns-resolve.txt" "$results/http.txt" 2>/dev/null |
+        "$results/dns-resolve.txt" "$results/http.txt" \
+        "$results/http-client.txt" 2>/dev/null |
         sed 's/^/wall /' >"$results/.all"
     cat "$results/callgrind.txt" "$results/callgrind-evbuffer.txt" \
         "$results/dns-resolve-callgrind.txt" "$results/http-callgrind.txt" \
