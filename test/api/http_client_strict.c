@@ -686,7 +686,8 @@ static const struct row framing_rows[] = {
     SAME("chunk data without CRLF, then garbage",
          H11 TEC "\r\n2\r\nokXX0\r\n\r\n", THEN_CLOSE,
          FAIL(EVREQ_HTTP_DATA_TOO_LONG, 1)),
-    /* 2.1.12 skips the two bytes after the data without looking. */
+    /* 2.1.12 looks for no CRLF after chunk data: it reads the next line
+     * as a chunk size, skipping empty lines. */
     DIFF("chunk data without CRLF, then a chunk",
          H11 TEC "\r\n2\r\nok2\r\nok\r\n0\r\n\r\n", THEN_CLOSE,
          OK(200, "okok", 1, 0), FAIL(EVREQ_HTTP_DATA_TOO_LONG, 1), CH_),
