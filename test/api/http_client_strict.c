@@ -615,6 +615,8 @@ END_TEST
 /* ------------------------------------------------------------------ */
 
 #define CL_ "RFC 9110 8.6: Content-Length is 1*DIGIT, one value"
+#define HEAD_ \
+    "a head with malformed framing is refused before the program sees it"
 #define CH_ "RFC 9112 7.1: chunk-size is 1*HEXDIG and chunk-data ends in CRLF"
 
 static const struct row framing_rows[] = {
@@ -630,10 +632,15 @@ static const struct row framing_rows[] = {
     SAME("two equal Content-Lengths",
          H11 "Content-Length: 2\r\nContent-Length: 2\r\n\r\nok", THEN_KEEP,
          OK(200, "ok", 1, 1)),
-    SAME("a list of lengths", H11 "Content-Length: 2, 2\r\n\r\nok", THEN_KEEP,
-         FAIL(EVREQ_HTTP_INVALID_HEADER, 1)),
-    SAME("negative Content-Length", H11 "Content-Length: -1\r\n\r\nok",
-         THEN_CLOSE, FAIL(EVREQ_HTTP_INVALID_HEADER, 1)),
+    /* RFC 9110 8.6 lets a recipient take a list of equal values as one. */
+    DIFF("a list of lengths", H11 "Content-Length: 2, 2\r\n\r\nok", THEN_KEEP,
+         FAIL(EVREQ_HTTP_INVALID_HEADER, 1), OK(200, "ok", 1, 1),
+         "RFC 9110 8.6: a list of equal Content-Length values is one value"),
+    /* A head whose framing is malformed is refused whole: Vigil's
+     * header callback never sees it (2.1.12's does, then fails). */
+    DIFF("negative Content-Length", H11 "Content-Length: -1\r\n\r\nok",
+         THEN_CLOSE, FAIL(EVREQ_HTTP_INVALID_HEADER, 1),
+         FAIL(EVREQ_HTTP_INVALID_HEADER, 0), HEAD_),
     /* 2.1.12 waits for a body that long, until the server closes. */
     DIFF("Content-Length over 64 bits",
          H11 "Content-Length: 99999999999999999999999\r\n\r\nok", THEN_CLOSE,
@@ -641,21 +648,28 @@ static const struct row framing_rows[] = {
     DIFF("Content-Length of 2^63",
          H11 "Content-Length: 9223372036854775808\r\n\r\nok", THEN_CLOSE,
          FAIL(EVREQ_HTTP_EOF, 1), FAIL(EVREQ_HTTP_INVALID_HEADER, ANY), CL_),
-    SAME("non-numeric Content-Length", H11 "Content-Length: abc\r\n\r\nok",
-         THEN_CLOSE, FAIL(EVREQ_HTTP_INVALID_HEADER, 1)),
-    SAME("Content-Length with a suffix", H11 "Content-Length: 2x\r\n\r\nok",
-         THEN_CLOSE, FAIL(EVREQ_HTTP_INVALID_HEADER, 1)),
-    SAME("empty Content-Length", H11 "Content-Length: \r\n\r\nok", THEN_CLOSE,
-         FAIL(EVREQ_HTTP_INVALID_HEADER, 1)),
+    DIFF("non-numeric Content-Length", H11 "Content-Length: abc\r\n\r\nok",
+         THEN_CLOSE, FAIL(EVREQ_HTTP_INVALID_HEADER, 1),
+         FAIL(EVREQ_HTTP_INVALID_HEADER, 0), HEAD_),
+    DIFF("Content-Length with a suffix", H11 "Content-Length: 2x\r\n\r\nok",
+         THEN_CLOSE, FAIL(EVREQ_HTTP_INVALID_HEADER, 1),
+         FAIL(EVREQ_HTTP_INVALID_HEADER, 0), HEAD_),
+    DIFF("empty Content-Length", H11 "Content-Length: \r\n\r\nok", THEN_CLOSE,
+         FAIL(EVREQ_HTTP_INVALID_HEADER, 1), FAIL(EVREQ_HTTP_INVALID_HEADER, 0),
+         HEAD_),
     DIFF("Content-Length with a plus sign", H11 "Content-Length: +2\r\n\r\nok",
          THEN_CLOSE, OK(200, "ok", 1, 0), FAIL(EVREQ_HTTP_INVALID_HEADER, ANY),
          CL_),
     /* RFC 9112 6.3: without a final chunked, the body runs to the close. */
     SAME("Transfer-Encoding gzip", H11 "Transfer-Encoding: gzip\r\n\r\nok",
          THEN_CLOSE, OK(200, "ok", 1, 0)),
-    SAME("Transfer-Encoding chunked, gzip",
+    /* The same rule for a list that does not end in chunked (2.1.12
+     * fails it). */
+    DIFF("Transfer-Encoding chunked, gzip",
          H11 "Transfer-Encoding: chunked, gzip\r\n\r\nok", THEN_CLOSE,
-         FAIL(EVREQ_HTTP_INVALID_HEADER, 0)),
+         FAIL(EVREQ_HTTP_INVALID_HEADER, 0), OK(200, "ok", 1, 0),
+         "RFC 9112 6.3: a response whose codings do not end in chunked runs "
+         "to the close"),
     SAME("Transfer-Encoding gzip, chunked",
          H11 "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
          THEN_KEEP, OK(200, "ok", 1, 1)),
@@ -1336,7 +1350,16 @@ check_early_close(int flags)
     if (flags != 0)
         ck_assert_int_eq(evhttp_connection_set_flags(c.evcon, flags), 0);
     client_run(&c, 0, BIG_BODY, PHASE_S);
-    if (flags != 0) {
+    /* Without EVHTTP_CON_READ_ON_WRITE_ERROR, 2.1.12 reads nothing
+     * until the request is written, so the reset loses the response
+     * that had arrived; Vigil reads a response whenever it comes, and
+     * delivers it whole, flag or not (a deliberate difference).  The
+     * oracle build accepts either. */
+#ifdef VIGIL_ORACLE
+    if (flags != 0 || strcmp(c.seen[0].order, "C") == 0) {
+#else
+    if (1) {
+#endif
         ck_assert_str_eq(c.seen[0].order, "C");
         ck_assert_int_eq(c.seen[0].code, 200);
         ck_assert_str_eq(c.seen[0].body, "ok");

@@ -229,6 +229,12 @@ parse_error(int rc)
 {
     switch (rc) {
     case VG_HTTP_ERR_BODY_TOO_LARGE:
+    /* libevent reports every fault of a chunked body so. */
+    case VG_HTTP_ERR_CHUNK_SIZE:
+    case VG_HTTP_ERR_CHUNK_EXT:
+    case VG_HTTP_ERR_CHUNK_LINE_TOO_LONG:
+    case VG_HTTP_ERR_CHUNK_CRLF:
+    case VG_HTTP_ERR_TRAILERS_TOO_LARGE:
         return EVREQ_HTTP_DATA_TOO_LONG;
     case VG_HTTP_ERR_EOF:
         return EVREQ_HTTP_EOF;
@@ -248,6 +254,13 @@ client_on_head(struct evhttp_connection *evcon, struct evhttp_request *req)
     char *line;
     int rc;
 
+    /* libevent counts a head against the limit without its line
+     * endings. */
+    if (evcon->max_headers_size != (size_t)-1 &&
+        evcon->parser.head_bare > evcon->max_headers_size) {
+        client_fail(evcon, EVREQ_HTTP_INVALID_HEADER);
+        return -1;
+    }
     evhttp_clear_headers(req->input_headers);
     for (size_t i = 0; i < h->nfields; i++) {
         const struct vg_http_field *f = &h->fields[i];
@@ -317,8 +330,11 @@ static void
 client_on_done(struct evhttp_connection *evcon, struct evhttp_request *req,
                int at_eof)
 {
+    /* Bytes after the response are no answer to anything: the
+     * connection is not to be trusted with the next request. */
     int keep = !at_eof && client_keeps_alive(req) &&
-               vg_http_parser_idle(&evcon->parser);
+               vg_http_parser_idle(&evcon->parser) &&
+               evbuffer_get_length(bufferevent_get_input(evcon->bev)) == 0;
 
     evcon->busy++;
     vg_http_request_detach(req);
@@ -732,8 +748,10 @@ client_limits(struct evhttp_connection *evcon)
     struct vg_http_limits lim;
 
     vg_http_limits_default(&lim);
+    /* The limit applies to the head without line endings (client_on_head
+     * checks it): the parser allows room for them. */
     if (evcon->max_headers_size != (size_t)-1)
-        lim.max_head = evcon->max_headers_size;
+        lim.max_head = evcon->max_headers_size + 2 * (lim.max_fields + 2);
     lim.max_body = evcon->max_body_size;
     evcon->parser.lim = lim;
     if (lim.max_head > ((size_t)1 << 30))

@@ -208,6 +208,8 @@ struct vg_http_parser {
     struct vg_http_field *fields;
     size_t fields_cap;
     size_t head_bytes; /* head (or trailer) bytes of completed lines */
+    size_t head_bare;  /* the same without line endings (as libevent
+                          counts a head against its limit) */
     size_t ntrailers;
     uint64_t body_total; /* body bytes reported */
     uint64_t left;       /* of the body or of the current chunk */

@@ -181,6 +181,50 @@ head_field(struct vg_http_parser *p, char *w, size_t n, size_t base)
     return 0;
 }
 
+/* An obs-fold line of a response at w (n bytes, the last thing in the
+ * store): RFC 9112 section 5.2 has a user agent replace the fold with a
+ * space, so its text joins the previous field's value, which ends just
+ * before it.  A request's obs-fold, a fold with no field before it, and a
+ * fold of Content-Length or Transfer-Encoding are errors. */
+static int
+head_unfold(struct vg_http_parser *p, char *w, size_t n)
+{
+    struct vg_http_field *f;
+    size_t start = 0, end = n, at;
+
+    if (p->head.nfields == 0)
+        return VG_HTTP_ERR_OBS_FOLD;
+    f = &p->fields[p->head.nfields - 1];
+    if (vg_http_equal_nocase(p->store + f->name, f->name_len,
+                             "content-length") ||
+        vg_http_equal_nocase(p->store + f->name, f->name_len,
+                             "transfer-encoding"))
+        return VG_HTTP_ERR_OBS_FOLD;
+    while (start < end && (w[start] == ' ' || w[start] == '\t'))
+        start++;
+    while (end > start && (w[end - 1] == ' ' || w[end - 1] == '\t'))
+        end--;
+    for (size_t i = start; i < end; i++) {
+        unsigned char b = (unsigned char)w[i];
+
+        if ((b < 0x20 && b != '\t') || b == 0x7f)
+            return b == 0 ? VG_HTTP_ERR_NUL : VG_HTTP_ERR_FIELD_VALUE;
+    }
+    if (start == end)
+        return STEP_CONTINUE; /* a fold of nothing adds nothing */
+    /* The previous value's NUL is the byte before w: it becomes the
+     * space (unless the value is empty), and the text moves up to it. */
+    at = f->value + f->value_len;
+    if (f->value_len > 0)
+        p->store[at++] = ' ';
+    memmove(p->store + at, w + start, end - start);
+    at += end - start;
+    p->store[at] = '\0';
+    f->value_len = (uint32_t)(at - f->value);
+    p->store_len = at + 1;
+    return STEP_CONTINUE;
+}
+
 /* The start line, complete at w (the store at offset base, with one
  * writable byte after the line): its parts become strings. */
 static int
@@ -273,8 +317,11 @@ step_start(struct vg_http_parser *p, struct vg_http_cur *c)
     if (total > p->lim.max_head - p->head_bytes)
         return VG_HTTP_ERR_HEAD_TOO_LARGE;
     p->head_bytes += total;
-    if (l.len == 0)
-        return STEP_CONTINUE; /* RFC 9112 section 2.2 */
+    p->head_bare += l.len;
+    /* RFC 9112 section 2.2: a server ignores empty lines before a
+     * request; before a status line they are garbage. */
+    if (l.len == 0 && p->kind == VG_HTTP_REQUEST)
+        return STEP_CONTINUE;
     rc = start_line(p, p->store + p->store_len, l.len, p->store_len);
     if (rc != 0)
         return rc;
@@ -294,9 +341,14 @@ step_fields(struct vg_http_parser *p, struct vg_http_cur *c)
     if (rc != 1)
         return rc;
     p->head_bytes += l.len + (size_t)l.cr + 1;
+    p->head_bare += l.len;
     if (l.len == 0)
         return head_done(p);
-    rc = head_field(p, p->store + p->store_len, l.len, p->store_len);
+    if (p->kind == VG_HTTP_RESPONSE &&
+        (p->store[p->store_len] == ' ' || p->store[p->store_len] == '\t'))
+        rc = head_unfold(p, p->store + p->store_len, l.len);
+    else
+        rc = head_field(p, p->store + p->store_len, l.len, p->store_len);
     return rc != 0 ? rc : STEP_CONTINUE;
 }
 
@@ -428,6 +480,7 @@ message_reset(struct vg_http_parser *p)
     p->store_len = 0;
     p->line_len = 0;
     p->head_bytes = 0;
+    p->head_bare = 0;
     p->ntrailers = 0;
     p->body_total = 0;
     p->left = 0;

@@ -235,7 +235,9 @@ vg_http_status_line(const unsigned char *s, size_t n,
     out->status = (d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0');
     if (out->status < 100 || out->status > 599)
         return VG_HTTP_ERR_STATUS;
-    if (!version_supported(out->major, out->minor))
+    /* A later HTTP/1.x server speaks 1.1 to us (RFC 9110 section
+     * 2.5). */
+    if (out->major != 1)
         return VG_HTTP_ERR_VERSION;
     return 0;
 }
