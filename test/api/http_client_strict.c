@@ -1087,8 +1087,9 @@ START_TEST(refused_without_retries)
     client_run(&c, 1, 0, PHASE_S);
     assert_refused(&c.seen[1]);
     ck_assert_int_eq(c.closecbs, 0);
-    client_free(&c);
+    /* The late port's events go before the base they run on. */
     late_free(&l);
+    client_free(&c);
 }
 END_TEST
 
@@ -1107,8 +1108,9 @@ START_TEST(refused_with_retries)
     ck_assert_double_ge(c.seen[0].complete_s, 0.68);
     ck_assert_double_lt(c.seen[0].complete_s, 1.2);
     ck_assert_int_eq(c.closecbs, 0);
-    client_free(&c);
+    /* The late port's events go before the base they run on. */
     late_free(&l);
+    client_free(&c);
 }
 END_TEST
 
@@ -1136,8 +1138,8 @@ START_TEST(retry_reaches_a_late_listener)
         ck_assert_int_eq(l.accepts, 1);
         ck_assert_double_ge(l.accept_s[0], t - 0.02);
         ck_assert_double_lt(l.accept_s[0], t + 0.25);
-        client_free(&c);
         late_free(&l);
+        client_free(&c);
     }
 }
 END_TEST
@@ -1154,8 +1156,9 @@ START_TEST(default_first_retry_is_2s)
     assert_refused(&c.seen[0]);
     ck_assert_double_ge(c.seen[0].complete_s, 1.95);
     ck_assert_double_lt(c.seen[0].complete_s, 3.0);
-    client_free(&c);
+    /* The late port's events go before the base they run on. */
     late_free(&l);
+    client_free(&c);
 }
 END_TEST
 
@@ -1176,8 +1179,8 @@ START_TEST(request_after_the_retries_ran_out)
     /* 2.1.12 neither connects nor calls back (its connection stays in
      * a state no request leaves); Vigil starts over. */
     if (c.seen[1].order[0] == '\0' && l.accepts == 0) {
-        client_free(&c);
         late_free(&l);
+        client_free(&c);
         return;
     }
 #endif
@@ -1185,8 +1188,9 @@ START_TEST(request_after_the_retries_ran_out)
     ck_assert_int_eq(c.seen[1].code, 200);
     ck_assert_str_eq(c.seen[1].body, "ok");
     ck_assert_int_eq(l.accepts, 1);
-    client_free(&c);
+    /* The late port's events go before the base they run on. */
     late_free(&l);
+    client_free(&c);
 }
 END_TEST
 
