@@ -322,6 +322,72 @@ http-server)
         fail "no 'cannot listen' message for a used port"
     stop_server "$server"
     ;;
+http-connect)
+    expect_usage_error "usage" "$bin/$test"
+    expect_usage_error "usage" "$bin/$test" 127.0.0.1:1
+    expect_usage_error "bad proxy" "$bin/$test" noport http://127.0.0.1/
+    expect_usage_error "bad port" "$bin/$test" 127.0.0.1:99999 http://x/
+    expect_usage_error "not an http:// URL" "$bin/$test" 127.0.0.1:1 ftp://x/
+    command -v python3 >/dev/null || fail "python3 is not installed"
+    mkdir "$tmp/root"
+    printf 'hello through the tunnel\n' >"$tmp/root/hello.txt"
+    head -c 300000 /dev/urandom >"$tmp/root/data.bin"
+    # The server: the http-server next to the client (same libevent).
+    start_server http-server -v "$tmp/root"
+    server=$pid
+    sport=$port
+    # The proxy: test/http/connect-proxy.py, loopback only, bounded.
+    proxy_py=$(dirname "$0")/../test/http/connect-proxy.py
+    python3 -u "$proxy_py" --time-limit 50 >"$tmp/proxy.out" \
+        2>"$tmp/proxy-log.out" &
+    pids+=($!)
+    pport=
+    for i in $(seq 400); do
+        pport=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
+            "$tmp/proxy.out")
+        [ -n "$pport" ] && break
+        kill -0 "${pids[-1]}" 2>/dev/null || fail "the proxy exited early"
+        sleep 0.05
+    done
+    [ -n "$pport" ] || fail "the proxy did not start"
+    # A text file and a binary one, through the tunnel, byte for byte.
+    timeout 20 "$bin/$test" "127.0.0.1:$pport" \
+        "http://127.0.0.1:$sport/hello.txt" >"$tmp/got.txt" \
+        2>"$tmp/client.out" || fail "fetching hello.txt failed"
+    cmp -s "$tmp/got.txt" "$tmp/root/hello.txt" ||
+        fail "hello.txt came through as '$(cat "$tmp/got.txt")'"
+    timeout 20 "$bin/$test" "127.0.0.1:$pport" \
+        "http://127.0.0.1:$sport/data.bin?x=1" >"$tmp/got.bin" \
+        2>"$tmp/client.out" || fail "fetching data.bin failed"
+    cmp -s "$tmp/got.bin" "$tmp/root/data.bin" ||
+        fail "data.bin came through with other bytes"
+    # Both went through the proxy to the server.
+    [ "$(grep -c "^CONNECT 127\.0\.0\.1:$sport 200\$" \
+        "$tmp/proxy-log.out")" -eq 2 ] || fail "the proxy made no 2 tunnels"
+    grep -q 'GET /hello.txt 200$' "$tmp/http-server.out" ||
+        fail "the server logged no GET /hello.txt"
+    grep -q 'GET /data.bin?x=1 200$' "$tmp/http-server.out" ||
+        fail "the server logged no GET /data.bin?x=1"
+    # A missing file: the body comes, the status is 1, a line says why.
+    timeout 20 "$bin/$test" "127.0.0.1:$pport" \
+        "http://127.0.0.1:$sport/nope" >"$tmp/got.txt" 2>"$tmp/client.out"
+    rc=$?
+    [ "$rc" -eq 1 ] || fail "a 404 through the tunnel exited $rc, wanted 1"
+    grep -q 'answered 404' "$tmp/client.out" || fail "no 404 message"
+    # A tunnel the proxy refuses (a host off the loopback): status 1.
+    timeout 20 "$bin/$test" "127.0.0.1:$pport" http://192.0.2.1/ \
+        >"$tmp/got.txt" 2>"$tmp/client.out"
+    rc=$?
+    [ "$rc" -eq 1 ] || fail "a refused tunnel exited $rc, wanted 1"
+    grep -q 'refused the tunnel: 403' "$tmp/client.out" ||
+        fail "no message for the refused tunnel"
+    stop_server "$server"
+    # No proxy there any more (the server's port is free now): status 1.
+    timeout 20 "$bin/$test" "127.0.0.1:$sport" "http://127.0.0.1:$sport/" \
+        >"$tmp/got.txt" 2>"$tmp/client.out"
+    rc=$?
+    [ "$rc" -eq 1 ] || fail "no proxy: exited $rc, wanted 1"
+    ;;
 http-client-blocking)
     expect_usage_error "usage" "$bin/$test" localhost
     expect_usage_error "bad port" "$bin/$test" localhost 99999
