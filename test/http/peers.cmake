@@ -56,10 +56,9 @@ endif()
 #   http.client-NAME          the client built on Vigil
 #   oracle.http-client-NAME   the same source on Debian's libevent 2.1.12
 #   swap.http-client-NAME     that Debian-built client on Vigil's libraries
-# Vigil's evhttp client is being written: until it lands the Vigil-built
-# client would not link and the swapped one would not load, so both wait
-# for VIGIL_HAVE_HTTP_CLIENT (OFF until then); the oracle runs now.
-option(VIGIL_HAVE_HTTP_CLIENT "Vigil has evhttp's client half" OFF)
+# (VIGIL_HAVE_HTTP_CLIENT, also in sample/CMakeLists.txt, says Vigil has
+# the client half: it does since issue 16.)
+set(VIGIL_HAVE_HTTP_CLIENT ON)
 
 set(VIGIL_HTTP_CLIENT_PEERS nginx python)
 if(VIGIL_BUILD_SAMPLES)
