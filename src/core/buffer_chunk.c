@@ -43,9 +43,9 @@
  * (a small message: a reply of a few hundred bytes, moved from the
  * buffer a program filled into the output and freed once written, by
  * the dozen per loop turn, more than glibc's per-thread cache holds),
- * wait in per-thread lists for the next allocation, so a steady stream of large messages
- * neither copies through a staging buffer nor makes glibc grow and trim
- * its heap.  The list is per thread, so it needs no lock; chunks move
+ * wait in per-thread lists for the next allocation, so a steady stream of large
+ * messages neither copies through a staging buffer nor makes glibc grow and
+ * trim its heap.  The list is per thread, so it needs no lock; chunks move
  * freely between threads through it.  It is bounded (CHUNK_CACHE_MAX) and
  * emptied when the thread frees an event_base, at
  * libevent_global_shutdown(), and when the thread exits, so that a
@@ -111,8 +111,8 @@ chunk_cache_put(struct vg_chunk *c, int k)
 {
     struct chunk_cache *cc = &chunk_cache;
 
-    if (cc->n[k] >= (k == CLASS_SMALL ? CHUNK_CACHE_SMALL_MAX
-                                      : CHUNK_CACHE_MAX))
+    if (cc->n[k] >=
+        (k == CLASS_SMALL ? CHUNK_CACHE_SMALL_MAX : CHUNK_CACHE_MAX))
         return 0;
     if (__builtin_expect(!cc->registered, 0)) {
         pthread_once(&chunk_cache_once, chunk_cache_make_key);

@@ -104,6 +104,37 @@ vg_log_warnx(const char *fmt, ...)
     errno = err;
 }
 
+/* libevent exports these two without declaring them, and the code its
+ * event_rpcgen.py generates declares and calls them to report messages
+ * that do not decode: such code links and runs on Vigil too.  Nothing
+ * else is exported under libevent's internal log names. */
+EVENT2_EXPORT_SYMBOL void event_warn(const char *fmt, ...) VG_PRINTF(1, 2);
+EVENT2_EXPORT_SYMBOL void event_warnx(const char *fmt, ...) VG_PRINTF(1, 2);
+
+void
+event_warn(const char *fmt, ...)
+{
+    int err = errno;
+    va_list ap;
+
+    va_start(ap, fmt);
+    logv(EVENT_LOG_WARN, err, fmt, ap);
+    va_end(ap);
+    errno = err;
+}
+
+void
+event_warnx(const char *fmt, ...)
+{
+    int err = errno;
+    va_list ap;
+
+    va_start(ap, fmt);
+    logv(EVENT_LOG_WARN, 0, fmt, ap);
+    va_end(ap);
+    errno = err;
+}
+
 void
 vg_log_emit(int severity, const char *msg)
 {
