@@ -32,8 +32,62 @@ cwarn="-Wall -Wextra -Werror -pedantic -Wshadow -Wstrict-prototypes
 # Not -Wold-style-cast: the code is C first, where casts look like that.
 xwarn="-Wall -Wextra -Werror -pedantic -Wshadow -Wcast-qual -Wuseless-cast"
 
+# A program declaring, defining and registering an RPC with the macros of
+# <event2/rpc.h>, which take the generated functions by name (compiled
+# only: evrpc may not be in the library yet).
+cat >"$tmp/macros.c" <<'C'
+#include <event2/http.h>
+#include <event2/rpc.h>
+#include "regress.gen.h"
+
+EVRPC_HEADER(Locate, point, route)
+EVRPC_GENERATE(Locate, point, route)
+
+void serve(EVRPC_STRUCT(Locate) * rpc, void *arg);
+void done(struct evrpc_status *status, struct point *request,
+          struct route *reply, void *arg);
+int use(struct evrpc_base *base, struct evrpc_pool *pool);
+
+void
+serve(EVRPC_STRUCT(Locate) * rpc, void *arg)
+{
+    (void)arg;
+    EVTAG_ASSIGN(rpc->reply, id, "here");
+    EVRPC_REQUEST_DONE(rpc);
+}
+
+void
+done(struct evrpc_status *status, struct point *request,
+     struct route *reply, void *arg)
+{
+    (void)status;
+    (void)request;
+    (void)reply;
+    (void)arg;
+}
+
+int
+use(struct evrpc_base *base, struct evrpc_pool *pool)
+{
+    struct point *p = point_new();
+    struct route *r = route_new();
+    struct evrpc_request_wrapper *ctx;
+
+    if (EVRPC_REGISTER(base, Locate, point, route, serve, NULL) == -1)
+        return -1;
+    ctx = EVRPC_MAKE_CTX(Locate, point, route, pool, p, r, done, NULL);
+    if (ctx == NULL)
+        return EVRPC_MAKE_REQUEST(Locate, pool, p, r, done, NULL);
+    return evrpc_make_request(ctx);
+}
+C
+
 # Vigil's headers, then the system's (Debian's libevent-dev).
 for inc in "-I$vinc -I$vgen" ""; do
+    # shellcheck disable=SC2086
+    $cc -std=c99 -Wall -Wextra -Werror -Wmissing-prototypes -I"$tmp" $inc \
+        -c "$tmp/macros.c" -o "$tmp/macros.o" ||
+        fail "the EVRPC_* macros (${inc:-system headers}) do not compile"
     for std in c99 c11; do
         # shellcheck disable=SC2086
         $cc -std=$std $cwarn $inc -c "$tmp/regress.gen.c" -o "$tmp/c.o" ||
