@@ -81,3 +81,7 @@ install(FILES
     "${CMAKE_BINARY_DIR}/LibeventConfig.cmake"
     "${CMAKE_BINARY_DIR}/LibeventConfigVersion.cmake"
     DESTINATION "${VIGIL_CMAKE_DIR}")
+
+# The evrpc stub generator, under the name libevent's documentation uses.
+install(PROGRAMS "${PROJECT_SOURCE_DIR}/tools/event_rpcgen"
+    DESTINATION "${CMAKE_INSTALL_BINDIR}" RENAME event_rpcgen.py)
