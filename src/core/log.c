@@ -80,28 +80,34 @@ logv(int severity, int err, const char *fmt, va_list ap)
     emit(severity, buf);
 }
 
+/* A warning, with the text of errno when with_errno; errno survives. */
+static void
+warn_v(int with_errno, const char *fmt, va_list ap)
+{
+    int err = errno;
+
+    logv(EVENT_LOG_WARN, with_errno ? err : 0, fmt, ap);
+    errno = err;
+}
+
 void
 vg_log_warn(const char *fmt, ...)
 {
-    int err = errno;
     va_list ap;
 
     va_start(ap, fmt);
-    logv(EVENT_LOG_WARN, err, fmt, ap);
+    warn_v(1, fmt, ap);
     va_end(ap);
-    errno = err;
 }
 
 void
 vg_log_warnx(const char *fmt, ...)
 {
-    int err = errno;
     va_list ap;
 
     va_start(ap, fmt);
-    logv(EVENT_LOG_WARN, 0, fmt, ap);
+    warn_v(0, fmt, ap);
     va_end(ap);
-    errno = err;
 }
 
 /* libevent exports these two without declaring them, and the code its
@@ -114,25 +120,21 @@ EVENT2_EXPORT_SYMBOL void event_warnx(const char *fmt, ...) VG_PRINTF(1, 2);
 void
 event_warn(const char *fmt, ...)
 {
-    int err = errno;
     va_list ap;
 
     va_start(ap, fmt);
-    logv(EVENT_LOG_WARN, err, fmt, ap);
+    warn_v(1, fmt, ap);
     va_end(ap);
-    errno = err;
 }
 
 void
 event_warnx(const char *fmt, ...)
 {
-    int err = errno;
     va_list ap;
 
     va_start(ap, fmt);
-    logv(EVENT_LOG_WARN, 0, fmt, ap);
+    warn_v(0, fmt, ap);
     va_end(ap);
-    errno = err;
 }
 
 void

@@ -51,18 +51,6 @@ static void client_connect(struct evhttp_connection *evcon);
 static void client_start(struct evhttp_connection *evcon);
 static void client_free(struct evhttp_connection *evcon);
 
-static void *
-parser_realloc(void *p, size_t n)
-{
-    return vg_http_realloc(p, n);
-}
-
-static void
-parser_free(void *p)
-{
-    vg_http_free(p);
-}
-
 /* The base to run on: a connection of http_compat.h's
  * evhttp_connection_new() has none until evhttp_connection_set_base(),
  * and runs on event_init()'s. */
@@ -684,8 +672,7 @@ evhttp_connection_base_bufferevent_new(struct event_base *base,
     }
     evcon->bev = bev;
     evbase = client_base(evcon);
-    vg_http_parser_init(&evcon->parser, VG_HTTP_RESPONSE, NULL);
-    vg_http_parser_set_alloc(&evcon->parser, parser_realloc, parser_free);
+    vg_http_parser_setup(&evcon->parser, VG_HTTP_RESPONSE, NULL);
     event_assign(&evcon->timer, evbase, -1, 0, client_timercb, evcon);
     event_assign(&evcon->resume, evbase, -1, 0, client_resumecb, evcon);
     bufferevent_setcb(bev, client_readcb, client_writecb, client_eventcb,
@@ -931,14 +918,7 @@ client_free(struct evhttp_connection *evcon)
         else
             evhttp_request_free(req);
     }
-    if (evcon->close_fd) {
-        evutil_socket_t fd = bufferevent_getfd(evcon->bev);
-
-        bufferevent_setfd(evcon->bev, -1);
-        if (fd >= 0)
-            evutil_closesocket(fd);
-    }
-    bufferevent_free(evcon->bev);
+    vg_http_conn_release_bev(evcon);
     vg_http_parser_cleanup(&evcon->parser);
     vg_http_free(evcon->address);
     vg_http_free(evcon->bind_address);

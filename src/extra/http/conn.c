@@ -78,6 +78,29 @@ parser_free(void *p)
     vg_http_free(p);
 }
 
+void
+vg_http_parser_setup(struct vg_http_parser *p, enum vg_http_kind kind,
+                     const struct vg_http_limits *lim)
+{
+    vg_http_parser_init(p, kind, lim);
+    vg_http_parser_set_alloc(p, parser_realloc, parser_free);
+}
+
+void
+vg_http_conn_release_bev(struct evhttp_connection *evcon)
+{
+    if (evcon->close_fd) {
+        /* The program's bufferevent may or may not close the socket it
+         * was given: take it back and close it here, once. */
+        evutil_socket_t fd = bufferevent_getfd(evcon->bev);
+
+        bufferevent_setfd(evcon->bev, -1);
+        if (fd >= 0)
+            evutil_closesocket(fd);
+    }
+    bufferevent_free(evcon->bev);
+}
+
 /* Starts the wait for the next request head.  The timer is armed lazily:
  * once, and it checks at expiry how long the connection has really been
  * waiting, so that a busy connection adds and deletes no timer for each
@@ -627,8 +650,7 @@ vg_http_conn_accept(struct evhttp *http, evutil_socket_t fd,
     lim.max_body = http->max_body_size;
     evcon->max_headers_size = http->max_headers_size;
     evcon->max_body_size = http->max_body_size;
-    vg_http_parser_init(&evcon->parser, VG_HTTP_REQUEST, &lim);
-    vg_http_parser_set_alloc(&evcon->parser, parser_realloc, parser_free);
+    vg_http_parser_setup(&evcon->parser, VG_HTTP_REQUEST, &lim);
 
     vg_http_server_timeout(http, &tv);
     evcon->timeout = tv;
@@ -692,16 +714,7 @@ conn_free(struct evhttp_connection *evcon)
     }
     if (evcon->http_server != NULL)
         TAILQ_REMOVE(&evcon->http_server->conns, evcon, next);
-    if (evcon->close_fd) {
-        /* The program's bufferevent may or may not close the socket it
-         * was given: take it back and close it here, once. */
-        evutil_socket_t fd = bufferevent_getfd(evcon->bev);
-
-        bufferevent_setfd(evcon->bev, -1);
-        if (fd >= 0)
-            evutil_closesocket(fd);
-    }
-    bufferevent_free(evcon->bev);
+    vg_http_conn_release_bev(evcon);
     vg_http_parser_cleanup(&evcon->parser);
     vg_http_free(evcon->address);
     vg_http_free(evcon);

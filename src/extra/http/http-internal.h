@@ -317,6 +317,14 @@ int vg_http_list_has(const char *value, const char *token);
 
 /* conn.c */
 
+/* Sets up a parser of kind with lim (NULL: the defaults) on libevent_extra's
+ * allocator. */
+void vg_http_parser_setup(struct vg_http_parser *p, enum vg_http_kind kind,
+                          const struct vg_http_limits *lim);
+/* Frees the connection's bufferevent, closing a socket that a bufferevent
+ * of the program's (evcon->close_fd) holds. */
+void vg_http_conn_release_bev(struct evhttp_connection *evcon);
+
 /* Takes an accepted socket into the server http (which may be a parent
  * of the virtual host that will answer).  Returns 0 or -1 (the socket is
  * then closed). */
