@@ -788,6 +788,7 @@ void
 evhttp_connection_set_timeout_tv(struct evhttp_connection *evcon,
                                  const struct timeval *tv)
 {
+    evcon->timeout_custom = tv != NULL && evutil_timerisset(tv);
     if (tv != NULL && evutil_timerisset(tv)) {
         evcon->timeout = *tv;
     } else {

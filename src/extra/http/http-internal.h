@@ -288,6 +288,7 @@ struct evhttp_connection {
     char *bind_address;
     uint16_t bind_port;
     int retry_max, retry_cnt;
+    int timeout_custom; /* the program set the timeout */
     struct timeval initial_retry_tv;
     /* The server's address once connected (EVHTTP_CON_REUSE_CONNECTED_ADDR
      * connects there again without resolving). */

@@ -35,6 +35,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_compat.h>
 #include <event2/http_struct.h>
 #include <event2/rpc.h>
 #include <event2/rpc_struct.h>
@@ -493,6 +494,8 @@ reply_encoded(void *ctx, enum EVRPC_HOOK_RESULT res)
         req_fail(st);
         return;
     }
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+                      "application/octet-stream");
     evhttp_send_reply(req, HTTP_OK, "OK", st->rpc_data);
     req_state_free(st);
 }
@@ -513,6 +516,12 @@ evrpc_request_done(struct evrpc_req_generic *st)
         return;
     }
     rpc->reply_marshal(st->rpc_data, st->reply);
+    if (!TAILQ_EMPTY(&rpc->base->common.output_hooks)) {
+        struct evrpc_hook_meta *m = meta_of(st);
+
+        if (m != NULL)
+            m->evcon = evhttp_request_get_connection(st->http_req);
+    }
     res = hooks_run(&rpc->base->common, &rpc->base->common.output_hooks, st,
                     st->http_req, st->rpc_data, reply_encoded);
     if (res != EVRPC_PAUSE)
@@ -714,7 +723,12 @@ evrpc_pool_add_connection(struct evrpc_pool *pool,
                           struct evhttp_connection *evcon)
 {
     TAILQ_INSERT_TAIL(&pool->connections, evcon, next);
-    if (pool->timeout > 0)
+    /* A connection made without a base (http_compat.h) runs on the
+     * pool's. */
+    if (pool->base != NULL && evhttp_connection_get_base(evcon) == NULL)
+        evhttp_connection_set_base(evcon, pool->base);
+    /* The pool's timeout, unless the connection has one of its own. */
+    if (pool->timeout > 0 && !evcon->timeout_custom)
         evhttp_connection_set_timeout(evcon, pool->timeout);
     pool_schedule(pool);
 }
@@ -783,10 +797,12 @@ reply_input_done(void *vctx, enum EVRPC_HOOK_RESULT res)
     struct evhttp_request *req = ctx->req;
     int error = EVRPC_STATUS_ERR_NONE;
 
+    /* As in libevent, the reply is decoded whatever the status (a
+     * refused connection's request has status 0 and no body, so it ends
+     * as a bad payload), and not cleared first. */
     if (res == EVRPC_TERMINATE) {
         error = EVRPC_STATUS_ERR_HOOKABORTED;
     } else {
-        ctx->reply_clear(ctx->reply);
         if (ctx->reply_unmarshal(ctx->reply,
                                  evhttp_request_get_input_buffer(req)) == -1)
             error = EVRPC_STATUS_ERR_BADPAYLOAD;
@@ -804,10 +820,17 @@ rpc_reply_cb(struct evhttp_request *req, void *arg)
     struct evrpc_request_wrapper *ctx = arg;
     int res;
 
-    if (req == NULL || evhttp_request_get_response_code(req) != HTTP_OK) {
+    if (req == NULL) {
+        /* No response: closed, reset, timed out. */
         ctx->req = NULL;
-        wrapper_finish(ctx, EVRPC_STATUS_ERR_TIMEOUT, req);
+        wrapper_finish(ctx, EVRPC_STATUS_ERR_TIMEOUT, NULL);
         return;
+    }
+    if (!TAILQ_EMPTY(&ctx->pool->common.input_hooks)) {
+        struct evrpc_hook_meta *m = meta_of(ctx);
+
+        if (m != NULL)
+            m->evcon = ctx->evcon;
     }
     /* The request stays the program's until the reply is decoded: a
      * hook may pause it past this callback. */
@@ -844,9 +867,10 @@ request_output_done(void *vctx, enum EVRPC_HOOK_RESULT res)
     char *uri;
 
     if (res == EVRPC_TERMINATE) {
+        /* Never sent: libevent reports it so. */
         ctx->req = NULL;
         evhttp_request_free(req);
-        wrapper_finish(ctx, EVRPC_STATUS_ERR_HOOKABORTED, NULL);
+        wrapper_finish(ctx, EVRPC_STATUS_ERR_UNSTARTED, NULL);
         return;
     }
     uri = rpc_uri(ctx->name);
@@ -859,7 +883,8 @@ request_output_done(void *vctx, enum EVRPC_HOOK_RESULT res)
         return;
     }
     vg_extra_free(uri);
-    if (ctx->pool->timeout > 0) {
+    /* A pool without a base relies on its connections' timeouts. */
+    if (ctx->pool->timeout > 0 && ctx->pool->base != NULL) {
         struct timeval tv = {ctx->pool->timeout, 0};
 
         evtimer_assign(&ctx->ev_timeout, ctx->pool->base, rpc_timeout_cb, ctx);
