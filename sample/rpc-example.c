@@ -5,7 +5,9 @@
  * both from the messages of rpc-example.rpc (turned into C by
  * event_rpcgen at build time).  Two RPCs: Put stores a value under a key
  * and answers with the value it replaced, if any; Get answers with the
- * value stored under a key, or "not found".
+ * value stored under a key, or "not found".  Keys are 1 to 256 bytes,
+ * values up to 64 KiB, and the store holds up to 10,000 keys; the server
+ * refuses anything more.
  *
  *   usage: rpc-example serve [-p PORT]
  *          rpc-example call PORT put KEY VALUE
