@@ -13,6 +13,9 @@ helpers=${3:-$1}
 # SMOKE_LIB_DIR (optional): run the server on the libevent libraries of
 # that folder instead of those it was linked with (a swap test).
 lib=${SMOKE_LIB_DIR:-}
+# SMOKE_PEER_DIR (optional, rpc-example): a folder with the same program
+# built against another libevent; each calls the other's server.
+peer=${SMOKE_PEER_DIR:-}
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
@@ -387,6 +390,117 @@ http-connect)
         >"$tmp/got.txt" 2>"$tmp/client.out"
     rc=$?
     [ "$rc" -eq 1 ] || fail "no proxy: exited $rc, wanted 1"
+    ;;
+rpc-example)
+    expect_usage_error "usage" "$bin/$test"
+    expect_usage_error "usage" "$bin/$test" serve extra
+    expect_usage_error "bad port" "$bin/$test" serve -p 70000
+    expect_usage_error "usage" "$bin/$test" call 1 get
+    expect_usage_error "usage" "$bin/$test" call 1 put k
+    expect_usage_error "usage" "$bin/$test" call 1 delete k
+    expect_usage_error "bad port" "$bin/$test" call 0 get k
+    expect_usage_error "usage" "$bin/$test" demo extra
+    # The demo: a server and a client on one loop, every result checked
+    # by the program and here.
+    timeout 20 "$bin/$test" demo >"$tmp/demo.out" 2>&1 || fail "demo failed"
+    head -n 1 "$tmp/demo.out" |
+        grep -q '^demo: server on 127\.0\.0\.1:[0-9][0-9]*$' ||
+        fail "demo: no server line"
+    sed 1d "$tmp/demo.out" >"$tmp/demo-rest.txt"
+    cat >"$tmp/demo-want.txt" <<'EOF2'
+put alpha = 'one': ok
+put beta = 'two': ok
+put gamma = 'three, with spaces': ok
+get alpha: 'one'
+get beta: 'two'
+get gamma: 'three, with spaces'
+get delta: not found
+put alpha = 'uno': ok, replaced 'one'
+get alpha: 'uno'
+demo: 9 calls, every result as expected
+EOF2
+    cmp -s "$tmp/demo-rest.txt" "$tmp/demo-want.txt" ||
+        fail "demo printed something else"
+    # The server and the calls in separate processes.
+    start_server "$test" serve
+    server=$pid
+    rpc_call() { # want-status want-line [dir] -- call args...
+        local status=$1 want=$2 dir=$bin rc got
+        shift 2
+        if [ "$1" != -- ]; then
+            dir=$1
+            shift
+        fi
+        shift
+        timeout 20 "$dir/$test" call "$@" >"$tmp/call.out" 2>&1
+        rc=$?
+        got=$(cat "$tmp/call.out")
+        [ "$rc" -eq "$status" ] ||
+            fail "call $*: exit status $rc, wanted $status ('$got')"
+        [ "$got" = "$want" ] || fail "call $*: printed '$got', wanted '$want'"
+    }
+    rpc_call 3 "get k: not found" -- "$port" get k
+    rpc_call 0 "put k = 'v 1': ok" -- "$port" put k "v 1"
+    rpc_call 0 "get k: 'v 1'" -- "$port" get k
+    rpc_call 0 "put k = 'two': ok, replaced 'v 1'" -- "$port" put k two
+    rpc_call 0 "get k: 'two'" -- "$port" get k
+    # Bytes shown escaped; an empty value is a value.
+    rpc_call 0 "put tab = 'a\x09b\x27c': ok" -- "$port" put tab $'a\tb\'c'
+    rpc_call 0 "get tab: 'a\x09b\x27c'" -- "$port" get tab
+    rpc_call 0 "put empty = '': ok" -- "$port" put empty ""
+    rpc_call 0 "get empty: ''" -- "$port" get empty
+    # A value of 64 KiB is stored, one byte more is refused, as is an
+    # empty key.
+    big=$(printf 'v%.0s' $(seq 65536))
+    timeout 20 "$bin/$test" call "$port" put big "$big" >"$tmp/call.out" 2>&1 ||
+        fail "a 64 KiB value was not stored: $(cat "$tmp/call.out")"
+    timeout 20 "$bin/$test" call "$port" get big >"$tmp/call.out" 2>&1 ||
+        fail "the 64 KiB value is not there"
+    [ "$(cat "$tmp/call.out")" = "get big: '$big'" ] ||
+        fail "the 64 KiB value came back changed"
+    timeout 20 "$bin/$test" call "$port" put big "${big}v" \
+        >"$tmp/call.out" 2>&1
+    [ $? -eq 1 ] || fail "a value over 64 KiB was not refused"
+    grep -q ': refused' "$tmp/call.out" || fail "no refusal message"
+    rpc_call 1 "put  = 'x': refused (empty or too long, or the store is full)" \
+        -- "$port" put "" x
+    # Calls made by the same program built against the other libevent.
+    if [ -n "$peer" ]; then
+        rpc_call 0 "get k: 'two'" "$peer" -- "$port" get k
+        rpc_call 0 "put p = 'peer': ok" "$peer" -- "$port" put p peer
+        rpc_call 0 "get p: 'peer'" -- "$port" get p
+    fi
+    # The port is taken now: a second server says so and exits 1.
+    "$bin/$test" serve -p "$port" >"$tmp/second.out" 2>&1
+    rc=$?
+    [ "$rc" -eq 1 ] || fail "second server on a used port exited $rc"
+    grep -q "cannot listen" "$tmp/second.out" ||
+        fail "no 'cannot listen' message for a used port"
+    # A connection still open when the signal comes is freed too.
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect to $port"
+    stop_server "$server"
+    exec 3>&-
+    # Nothing listens there any more: the call fails, status 1.
+    timeout 20 "$bin/$test" call "$port" get k >"$tmp/call.out" 2>&1
+    rc=$?
+    [ "$rc" -eq 1 ] || fail "a call to no server exited $rc, wanted 1"
+    grep -q '^get k: the call failed: ' "$tmp/call.out" ||
+        fail "no failure message for a call to no server"
+    # The other program's server, called by this one.
+    if [ -n "$peer" ]; then
+        "$peer/$test" serve >"$tmp/peer.out" 2>&1 &
+        pid=$!
+        pids+=("$pid")
+        wait_until "the peer server did not start" \
+            grep -q '^Listening on 127\.0\.0\.1:' "$tmp/peer.out"
+        pport=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
+            "$tmp/peer.out")
+        rpc_call 0 "put q = 'from the other': ok" -- "$pport" put q \
+            "from the other"
+        rpc_call 0 "get q: 'from the other'" -- "$pport" get q
+        rpc_call 3 "get k: not found" -- "$pport" get k
+        stop_server "$pid"
+    fi
     ;;
 http-client-blocking)
     expect_usage_error "usage" "$bin/$test" localhost
