@@ -163,7 +163,7 @@ summary() {
     cat "$results/core.txt" "$results/evbuffer.txt" "$results/echo.txt" \
         "$results/bev-echo.txt" "$results/threads.txt" \
         "$results/dns-resolve.txt" "$results/http.txt" \
-        "$results/http-client.txt" 2>/dev/null |
+        "$results/http-client.txt" "$results/rpc.txt" 2>/dev/null |
         sed 's/^/wall /' >"$results/.all"
     cat "$results/callgrind.txt" "$results/callgrind-evbuffer.txt" \
         "$results/dns-resolve-callgrind.txt" "$results/http-callgrind.txt" \
