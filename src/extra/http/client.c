@@ -104,6 +104,20 @@ client_close(struct evhttp_connection *evcon)
     }
 }
 
+/* After a callback of req's: frees req if the program cancelled or freed
+ * it meanwhile (returns -1: req is gone), else 0. */
+static int
+request_after_cb(struct evhttp_request *req)
+{
+    req->flags &= ~VG_REQ_IN_CB;
+    if (req->flags & EVHTTP_REQ_NEEDS_FREE) {
+        req->flags &= ~EVHTTP_REQ_NEEDS_FREE;
+        evhttp_request_free(req);
+        return -1;
+    }
+    return 0;
+}
+
 /* Runs req's completion callback with arg_req (the request, or NULL for a
  * failure), the request already off the connection. */
 static void
@@ -280,8 +294,11 @@ client_on_head(struct evhttp_connection *evcon, struct evhttp_request *req)
         evcon->busy++;
         req->flags |= VG_REQ_IN_CB;
         rc = req->header_cb(req, req->cb_arg);
-        req->flags &= ~VG_REQ_IN_CB;
-        if (client_unbusy(evcon) != 0)
+        if (request_after_cb(req) != 0) {
+            client_unbusy(evcon);
+            return -1; /* cancelled from the callback */
+        }
+        if (client_unbusy(evcon) != 0 || req->evcon != evcon)
             return -1;
         if (rc < 0) {
             /* The program wants no more of it. */
@@ -350,11 +367,12 @@ client_chunk(struct evhttp_connection *evcon, struct evhttp_request *req)
     evcon->busy++;
     req->flags |= VG_REQ_IN_CB;
     req->chunk_cb(req, req->cb_arg);
-    req->flags &= ~VG_REQ_IN_CB;
-    if (client_unbusy(evcon) != 0)
-        return -1;
-    if (req->flags & EVHTTP_REQ_NEEDS_FREE || req->evcon != evcon)
+    if (request_after_cb(req) != 0) {
+        client_unbusy(evcon);
         return -1; /* cancelled from the callback */
+    }
+    if (client_unbusy(evcon) != 0 || req->evcon != evcon)
+        return -1;
     evbuffer_drain(req->input_buffer, evbuffer_get_length(req->input_buffer));
     return 0;
 }
@@ -455,6 +473,7 @@ client_writecb(struct bufferevent *bev, void *arg)
 static void
 client_connect_failed(struct evhttp_connection *evcon)
 {
+    struct vg_http_request_list failed;
     struct evhttp_request *req;
 
     client_drop_socket(evcon);
@@ -481,10 +500,21 @@ client_connect_failed(struct evhttp_connection *evcon)
         return;
     }
     evcon->retry_cnt = 0;
+    /* Every request queued now fails; one its callback makes meanwhile
+     * is tried afresh (as in libevent), not failed in this loop. */
+    TAILQ_INIT(&failed);
+    TAILQ_CONCAT(&failed, &evcon->requests, next);
     evcon->busy++;
-    while ((req = TAILQ_FIRST(&evcon->requests)) != NULL && !evcon->free_asap)
-        request_complete(evcon, req, req);
-    client_unbusy(evcon);
+    while ((req = TAILQ_FIRST(&failed)) != NULL) {
+        TAILQ_REMOVE(&failed, req, next);
+        req->evcon = NULL;
+        if (evcon->free_asap)
+            evhttp_request_free(req); /* the program freed the connection */
+        else
+            request_complete(evcon, req, req);
+    }
+    if (client_unbusy(evcon) == 0)
+        client_next(evcon);
 }
 
 static void

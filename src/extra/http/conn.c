@@ -212,9 +212,12 @@ conn_written(struct evhttp_connection *evcon)
         return;
     if (evcon->state == VG_CONN_CLOSING && TAILQ_EMPTY(&evcon->requests))
         conn_finish(evcon);
-    else if (evcon->state == VG_CONN_READING &&
-             evbuffer_get_length(bufferevent_get_input(evcon->bev)) > 0)
-        conn_parse(evcon); /* parsing paused while output was queued */
+    else if (evcon->state == VG_CONN_READING && evcon->output_paused) {
+        /* Parsing paused while output was queued: on again. */
+        evcon->output_paused = 0;
+        bufferevent_enable(evcon->bev, EV_READ);
+        conn_parse(evcon);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -433,8 +436,14 @@ conn_parse(struct evhttp_connection *evcon)
         int rc;
 
         if (vg_http_parser_idle(&evcon->parser) &&
-            evbuffer_get_length(out) > OUTPUT_PAUSE)
-            break; /* the client reads slower than it asks */
+            evbuffer_get_length(out) > OUTPUT_PAUSE) {
+            /* The client reads slower than it asks: stop reading too,
+             * so that its requests wait in its socket, not in memory,
+             * until the output drains (conn_written). */
+            evcon->output_paused = 1;
+            bufferevent_disable(evcon->bev, EV_READ);
+            break;
+        }
         if (evbuffer_peek(in, -1, NULL, &v, 1) > 0) {
             data = v.iov_base;
             len = v.iov_len;
@@ -514,6 +523,9 @@ conn_eventcb(struct bufferevent *bev, short what, void *arg)
         bufferevent_enable(bev, EV_READ);
         return;
     }
+    if ((what & BEV_EVENT_EOF) && (what & BEV_EVENT_READING) &&
+        evcon->state == VG_CONN_CLOSING)
+        return; /* the last reply is still being written: it goes first */
     if ((what & BEV_EVENT_EOF) && (what & BEV_EVENT_READING) &&
         evcon->state == VG_CONN_READING &&
         vg_http_parser_idle(&evcon->parser) && !TAILQ_EMPTY(&evcon->requests)) {

@@ -245,7 +245,8 @@ struct evhttp_connection {
     int busy;      /* callbacks running on the stack */
     int free_asap; /* evhttp_connection_free() ran during one */
     int free_on_completion;
-    int close_fd; /* the bufferevent is the program's (evhttp_set_bevcb) */
+    int close_fd;      /* the bufferevent is the program's (evhttp_set_bevcb) */
+    int output_paused; /* reading stopped until the output drains */
 
     struct vg_http_parser parser;
     /* The request whose head arrived and whose body is being read. */

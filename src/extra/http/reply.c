@@ -429,7 +429,10 @@ evhttp_send_reply_start(struct evhttp_request *req, int code,
 {
     enum body_framing framing;
 
-    if (reply_orphan(req) || (req->flags & VG_REQ_STREAMING))
+    /* A request whose connection is gone is freed by send_reply_end(),
+     * as in libevent: the chunks between must still find it. */
+    if (req->evcon == NULL || !(req->flags & VG_REQ_DISPATCHED) ||
+        (req->flags & (VG_REQ_REPLIED | VG_REQ_STREAMING)))
         return;
     if (set_status(req, code, reason) != 0)
         return;

@@ -108,6 +108,8 @@ struct evrpc_pool {
     /* The connections, linked through their own list entry. */
     TAILQ_HEAD(, evhttp_connection) connections;
     int timeout; /* seconds, or -1 */
+    /* Program callbacks on the stack, and a free they asked for. */
+    int busy, free_asap;
     /* Requests waiting for a connection, and those sent. */
     TAILQ_HEAD(, evrpc_request_wrapper) requests;
     TAILQ_HEAD(, evrpc_request_wrapper) sent;
@@ -678,6 +680,7 @@ wrapper_unlink(struct evrpc_request_wrapper *ctx)
     }
     ctx->next.tqe_prev = NULL;
     paused_forget(&pool->common, ctx);
+    ctx->pool = NULL;
 }
 
 static void
@@ -699,6 +702,10 @@ evrpc_pool_free(struct evrpc_pool *pool)
 
     if (pool == NULL)
         return;
+    if (pool->busy > 0) {
+        pool->free_asap = 1; /* from a callback: freed as it returns */
+        return;
+    }
     /* Queued and sent requests go without their callbacks; the HTTP
      * requests in flight go with their connections. */
     while ((ctx = TAILQ_FIRST(&pool->requests)) != NULL)
@@ -783,9 +790,16 @@ wrapper_finish(struct evrpc_request_wrapper *ctx, int error,
         event_del(&ctx->ev_timeout);
         ctx->timer_set = 0;
     }
+    if (pool != NULL)
+        pool->busy++;
     ctx->cb(&status, ctx->request, ctx->reply, ctx->cb_arg);
     wrapper_free(ctx);
-    if (pool != NULL)
+    if (pool == NULL)
+        return;
+    /* The program may have freed the pool from its callback. */
+    if (--pool->busy == 0 && pool->free_asap)
+        evrpc_pool_free(pool);
+    else if (!pool->free_asap)
         pool_schedule(pool);
 }
 
@@ -820,6 +834,12 @@ rpc_reply_cb(struct evhttp_request *req, void *arg)
     struct evrpc_request_wrapper *ctx = arg;
     int res;
 
+    /* An answer came: the pool's timeout no longer applies, even while a
+     * hook pauses it. */
+    if (ctx->timer_set) {
+        event_del(&ctx->ev_timeout);
+        ctx->timer_set = 0;
+    }
     if (req == NULL) {
         /* No response: closed, reset, timed out. */
         ctx->req = NULL;
