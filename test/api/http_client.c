@@ -1008,6 +1008,22 @@ START_TEST(queued_behind_a_closing_server)
     wait_done(&c, 3);
     ck_assert_str_eq(rec.log, "D(a,200);C;E(b,1);D(b,NULL);D(c,200);");
     ck_assert_int_eq(vt_http_server_connections(c.srv), 2);
+#ifdef VIGIL_ORACLE
+    /* Whether b's bytes leave before libevent sees the server's FIN
+     * depends on timing (under load it fails b unsent). */
+    {
+        struct vt_hs_request r;
+
+        ck_assert_int_eq(vt_http_server_request(c.srv, 1, &r), 0);
+        if (strcmp(r.data, "GET /b HTTP/1.1\r\n\r\n") != 0) {
+            expect_request_on(&c, 1, 1, 1);
+            close_ctx(&c);
+            return;
+        }
+    }
+#endif
+    /* Vigil writes a request that waits to go out before it acts on the
+     * server's close, always. */
     expect_request(&c, 1, "GET /b HTTP/1.1\r\n\r\n");
     expect_request_on(&c, 1, 0, 1);
     expect_request_on(&c, 2, 1, 1);

@@ -81,11 +81,20 @@ client_drop_socket(struct evhttp_connection *evcon)
     struct evbuffer *out = bufferevent_get_output(evcon->bev);
 
     bufferevent_disable(evcon->bev, EV_READ | EV_WRITE);
+    evcon->read_eof = 0;
     bufferevent_setfd(evcon->bev, -1);
     if (fd >= 0)
         evutil_closesocket(fd);
     evbuffer_drain(in, evbuffer_get_length(in));
-    evbuffer_drain(out, evbuffer_get_length(out));
+    /* What was not sent is for the old socket only.  A socket
+     * bufferevent keeps the front of its output frozen against the
+     * program (only it drains it): then the drain thaws it for the
+     * moment. */
+    if (evbuffer_drain(out, evbuffer_get_length(out)) != 0) {
+        evbuffer_unfreeze(out, 1);
+        evbuffer_drain(out, evbuffer_get_length(out));
+        evbuffer_freeze(out, 1);
+    }
 }
 
 /* Closes the connection: the close callback runs when a socket was up. */
@@ -464,8 +473,13 @@ client_readcb(struct bufferevent *bev, void *arg)
 static void
 client_writecb(struct bufferevent *bev, void *arg)
 {
+    struct evhttp_connection *evcon = arg;
+
     (void)bev;
-    (void)arg;
+    /* The server had closed its side before the request went out: now
+     * that it has, the request fails as it would have then. */
+    if (evcon->read_eof && evcon->cstate == VG_CLIENT_ACTIVE)
+        client_fail(evcon, EVREQ_HTTP_EOF);
 }
 
 /* A connection attempt failed: another after a wait, or, past the
@@ -570,6 +584,16 @@ client_eventcb(struct bufferevent *bev, short what, void *arg)
         return;
     if (what & BEV_EVENT_TIMEOUT) {
         client_fail(evcon, EVREQ_HTTP_TIMEOUT);
+        return;
+    }
+    if ((what & BEV_EVENT_EOF) && (what & BEV_EVENT_READING) &&
+        vg_http_parser_idle(&evcon->parser) &&
+        evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+        /* The server closed its side (after the last response, say)
+         * while this request waits to go out: it is written first, as
+         * libevent, which sees the close a turn later, does; then it
+         * fails (client_writecb). */
+        evcon->read_eof = 1;
         return;
     }
     if ((what & BEV_EVENT_EOF) && evcon->parser.head.status != 0 &&

@@ -290,6 +290,7 @@ struct evhttp_connection {
     uint16_t bind_port;
     int retry_max, retry_cnt;
     int timeout_custom; /* the program set the timeout */
+    int read_eof;       /* the server closed; the request still goes out */
     struct timeval initial_retry_tv;
     /* The server's address once connected (EVHTTP_CON_REUSE_CONNECTED_ADDR
      * connects there again without resolving). */
