@@ -216,7 +216,10 @@ client_start(struct evhttp_connection *evcon)
                         req->minor);
     TAILQ_FOREACH(kv, req->output_headers, next)
     {
-        evbuffer_add_printf(out, "%s: %s\r\n", kv->key, kv->value);
+        evbuffer_add(out, kv->key, strlen(kv->key));
+        evbuffer_add(out, ": ", 2);
+        evbuffer_add(out, kv->value, strlen(kv->value));
+        evbuffer_add(out, "\r\n", 2);
     }
     /* A body is framed whatever the method (libevent 2.1.12 sends the
      * body of a GET unframed, as the start of the next request). */

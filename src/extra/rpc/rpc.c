@@ -123,8 +123,8 @@ struct evrpc_request_wrapper {
     struct evhttp_request *req; /* the HTTP request once sent */
     struct event ev_timeout;
     int timer_set;
-    int sent; /* on pool->sent, else on pool->requests (or neither) */
-    char *name;
+    int sent;  /* on pool->sent, else on pool->requests (or neither) */
+    char *uri; /* "/.rpc.NAME", made once */
     void (*cb)(struct evrpc_status *, void *, void *, void *);
     void *cb_arg;
     void *request;
@@ -690,7 +690,7 @@ wrapper_free(struct evrpc_request_wrapper *ctx)
     if (ctx->timer_set)
         event_del(&ctx->ev_timeout);
     meta_free(ctx->hook_meta);
-    vg_extra_free(ctx->name);
+    vg_extra_free(ctx->uri);
     vg_extra_free(ctx);
 }
 
@@ -884,7 +884,6 @@ request_output_done(void *vctx, enum EVRPC_HOOK_RESULT res)
 {
     struct evrpc_request_wrapper *ctx = vctx;
     struct evhttp_request *req = ctx->req;
-    char *uri;
 
     if (res == EVRPC_TERMINATE) {
         /* Never sent: libevent reports it so. */
@@ -893,16 +892,12 @@ request_output_done(void *vctx, enum EVRPC_HOOK_RESULT res)
         wrapper_finish(ctx, EVRPC_STATUS_ERR_UNSTARTED, NULL);
         return;
     }
-    uri = rpc_uri(ctx->name);
-    if (uri == NULL ||
-        evhttp_make_request(ctx->evcon, req, EVHTTP_REQ_POST, uri) != 0) {
-        vg_extra_free(uri);
+    if (evhttp_make_request(ctx->evcon, req, EVHTTP_REQ_POST, ctx->uri) != 0) {
         ctx->req = NULL;
         evhttp_request_free(req);
         wrapper_finish(ctx, EVRPC_STATUS_ERR_UNSTARTED, NULL);
         return;
     }
-    vg_extra_free(uri);
     /* A pool without a base relies on its connections' timeouts. */
     if (ctx->pool->timeout > 0 && ctx->pool->base != NULL) {
         struct timeval tv = {ctx->pool->timeout, 0};
@@ -969,8 +964,8 @@ evrpc_make_request_ctx(
 
     if (ctx == NULL)
         return NULL;
-    ctx->name = vg_extra_strdup(rpcname);
-    if (ctx->name == NULL) {
+    ctx->uri = rpc_uri(rpcname);
+    if (ctx->uri == NULL) {
         vg_extra_free(ctx);
         return NULL;
     }
